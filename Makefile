@@ -1,0 +1,49 @@
+# prr: `make demo` and `make test` are the two commands a newcomer needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SOURCES := src tests bench
+
+.PHONY: demo test lint pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $@ $(VENV)/.installed-run
+
+# A fresh demo in .demo-data, served on http://127.0.0.1:8000/ (Ctrl-C stops it).
+demo: $(VENV)/.installed-run
+	rm -rf .demo-data
+	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.demo-data $(BIN)/prr demo
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy $(SOURCES)
+
+# The suite on SQLite; then on PostgreSQL when PRR_TEST_DATABASE_URL is set.
+pytest: $(VENV)/.installed-dev
+	rm -rf .test-data
+	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
+	@if [ -n "$$PRR_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; \
+		PRR_DATA_DIR=$(CURDIR)/.test-data PRR_DATABASE_URL="$$PRR_TEST_DATABASE_URL" $(BIN)/pytest; \
+	else \
+		echo "PRR_TEST_DATABASE_URL is not set: skipped the PostgreSQL run."; \
+	fi
+
+test: lint pytest
+
+# Messages per second of post_message (SQLite, and PostgreSQL when PRR_TEST_DATABASE_URL is set).
+bench: $(VENV)/.installed-dev
+	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.bench-data $(BIN)/python bench/post_message.py
+
+clean:
+	rm -rf .demo-data .test-data .bench-data .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,30 @@
+"""The `prr` command line: an operator tool on the server, one command per step."""
+
+from __future__ import annotations
+
+import click
+
+from prr import __version__
+from prr.cli.base import PrrGroup
+from prr.cli.people import team, user
+from prr.cli.playbooks import playbook
+from prr.cli.reviews import review
+from prr.cli.server import demo, init, serve
+
+
+@click.group(cls=PrrGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prr")
+def prr() -> None:
+    """prr: Production Readiness Reviews from the command line.
+
+    Settings come from PRR_* environment variables (PRR_DATA_DIR, PRR_DATABASE_URL, …).
+    Exit status: 0 done, 1 refused (the reason is on stderr), 2 usage error.
+    """
+
+
+for command in (init, serve, demo, user, team, playbook, review):
+    prr.add_command(command)
+
+
+def main() -> None:
+    prr()

@@ -1,0 +1,143 @@
+"""`prr user …` and `prr team …`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from prr.cli.base import PrrGroup, json_option, print_json
+
+
+@click.group(cls=PrrGroup)
+def user() -> None:
+    """People who take part in reviews."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", default="", help="Display name, e.g. 'Alice Martin'.")
+@click.option("--email", default="")
+@click.option("--admin", is_flag=True, help="Make the user an admin (Django superuser).")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read a password from standard input (first line)."
+)
+def user_add(username: str, name: str, email: str, admin: bool, password_stdin: bool) -> None:
+    """Create a user; USERNAME is their @handle."""
+    from prr.accounts.services import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    if password_stdin and not password:
+        raise click.UsageError("--password-stdin read an empty password.")
+    created = create_user(username, display_name=name, email=email, admin=admin, password=password)
+    role = "admin" if created.is_superuser else "user"
+    click.echo(f"Created {role} @{created.username} ({created.name}).")
+    if not password:
+        click.echo("No password set: the user cannot sign in to the web UI until one is set.")
+
+
+@user.command("list")
+@json_option
+def user_list(as_json: bool) -> None:
+    """List users with their teams."""
+    from prr.accounts.models import User
+    from prr.teams.queries import current_memberships
+
+    teams: dict[int, list[str]] = {}
+    for user_id, slug in current_memberships().values_list("user_id", "team__slug"):
+        teams.setdefault(user_id, []).append(slug)
+    rows = [
+        {
+            "username": u.username,
+            "name": u.name,
+            "email": u.email,
+            "admin": u.is_superuser,
+            "active": u.is_active,
+            "bot": u.is_bot,
+            "teams": sorted(teams.get(u.pk, [])),
+        }
+        for u in User.objects.order_by("username")
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No users yet. Add one with `prr user add USERNAME`.")
+    for row in rows:
+        flags = [f for f, on in (("admin", row["admin"]), ("deactivated", not row["active"])) if on]
+        extra = f" [{', '.join(flags)}]" if flags else ""
+        click.echo(f"@{row['username']:<16} {row['name']:<24} {', '.join(row['teams'])}{extra}")
+
+
+@user.command("deactivate")
+@click.argument("username")
+def user_deactivate(username: str) -> None:
+    """Deactivate a user: they keep their history but can no longer act."""
+    from prr.accounts.services import deactivate_user, get_user
+
+    target = deactivate_user(get_user(username))
+    click.echo(f"Deactivated @{target.username}.")
+
+
+@click.group(cls=PrrGroup)
+def team() -> None:
+    """Teams and their current members (membership decides who may approve)."""
+
+
+@team.command("add")
+@click.argument("slug")
+@click.option("--name", default="", help="Display name, e.g. 'SRE'.")
+def team_add(slug: str, name: str) -> None:
+    """Create a team."""
+    from prr.teams.services import create_team
+
+    created = create_team(slug, name=name)
+    click.echo(f"Created team {created.slug} ({created.name}).")
+
+
+@team.command("list")
+@json_option
+def team_list(as_json: bool) -> None:
+    """List teams and their current members."""
+    from prr.teams.queries import teams_with_members
+
+    rows = [
+        {"slug": t.slug, "name": t.name, "members": [m.user.username for m in t.current]}  # type: ignore[attr-defined]
+        for t in teams_with_members()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No teams yet. Run `prr init` or `prr team add SLUG`.")
+    for row in rows:
+        members = ", ".join(f"@{m}" for m in row["members"]) or "(no members)"
+        click.echo(f"{row['slug']:<12} {row['name']:<16} {members}")
+
+
+@team.command("add-member")
+@click.argument("slug")
+@click.argument("usernames", nargs=-1, required=True)
+def team_add_member(slug: str, usernames: tuple[str, ...]) -> None:
+    """Add people to a team (all or none)."""
+    from prr.accounts.services import get_user
+    from prr.teams.services import add_members, get_team
+
+    target = get_team(slug)
+    added = add_members(target, [get_user(name) for name in usernames])
+    handles = ", ".join(f"@{m.user.username}" for m in added)
+    click.echo(f"Added {handles} to {target.name}.")
+
+
+@team.command("remove-member")
+@click.argument("slug")
+@click.argument("usernames", nargs=-1, required=True)
+def team_remove_member(slug: str, usernames: tuple[str, ...]) -> None:
+    """Remove people from a team; approvals they already gave stay valid."""
+    from prr.accounts.services import get_user
+    from prr.teams.services import get_team, remove_members
+
+    target = get_team(slug)
+    removed = remove_members(target, [get_user(name) for name in usernames])
+    handles = ", ".join(f"@{m.user.username}" for m in removed)
+    click.echo(f"Removed {handles} from {target.name}.")

@@ -1,0 +1,278 @@
+"""`prr review …`: the whole PRR process from the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from prr.cli.base import PrrGroup, acting_user, as_option, json_option, print_json
+
+
+@click.group(cls=PrrGroup)
+def review() -> None:
+    """Start, discuss, approve, close and export reviews. REF is PRR-12 or 12."""
+
+
+@review.command("start")
+@click.option("--playbook", "playbook_slug", required=True, help="Playbook slug, e.g. prr.")
+@click.option("--title", required=True, help="Self-descriptive: 3+ words, 15+ characters.")
+@click.option("--dri", required=True, metavar="USERNAME", help="The person responsible.")
+@click.option("--kind", help="service, feature or infrastructure (default: the playbook's first).")
+@click.option("--reviewer", "reviewer_names", multiple=True, metavar="USERNAME",
+              help="A person to add as reviewer (repeat for several).")
+@click.option("--as", "as_user", metavar="USERNAME", help="Who starts it (default: the DRI).")
+@json_option
+def review_start(
+    playbook_slug: str, title: str, dri: str, kind: str | None,
+    reviewer_names: tuple[str, ...], as_user: str | None, as_json: bool,
+) -> None:
+    """Start a review from the latest version of a playbook."""
+    from prr.accounts.services import get_user
+    from prr.playbooks.services import get_playbook, get_version
+    from prr.reviews.queries import describe_review
+    from prr.reviews.services import start_review
+
+    started = start_review(
+        version=get_version(get_playbook(playbook_slug)),
+        title=title,
+        dri=get_user(dri),
+        kind=kind,
+        reviewers=[get_user(name) for name in reviewer_names],
+        by=acting_user(as_user) if as_user else None,
+    )
+    if as_json:
+        print_json(describe_review(started))
+        return
+    teams = ", ".join(t.name for t in started.reviewer_teams.all()) or "none"
+    click.echo(f"Started {started.ref}: {started.title}")
+    click.echo(f"  {started.items.count()} checklist items; approvals by: {teams}")
+
+
+@review.command("list")
+@click.option("--status", type=click.Choice(["open", "closed", "cancelled", "all"]),
+              default="open", show_default=True)
+@json_option
+def review_list(status: str, as_json: bool) -> None:
+    """List reviews, newest first, with their progress."""
+    from prr.reviews.queries import list_reviews
+
+    rows = [
+        {
+            "number": r.number, "ref": r.ref, "title": r.title, "kind": r.kind,
+            "status": r.status, "dri": r.dri.username,
+            "required_complete": r.required_complete,  # type: ignore[attr-defined]
+            "required": r.required_count,  # type: ignore[attr-defined]
+        }
+        for r in list_reviews(status)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo(f"No {'' if status == 'all' else status + ' '}reviews.")
+    for row in rows:
+        progress = f"{row['required_complete']}/{row['required']}"
+        click.echo(
+            f"{row['ref']:<8} {row['status']:<9} {progress:>7}  @{row['dri']:<12} {row['title']}"
+        )
+
+
+@review.command("show")
+@click.argument("ref")
+@json_option
+def review_show(ref: str, as_json: bool) -> None:
+    """Show a review: readiness, document, checklist."""
+    from prr.reviews.queries import describe_review, get_review
+
+    data = describe_review(get_review(ref))
+    if as_json:
+        print_json(data)
+        return
+    echo_review(data)
+
+
+def echo_review(data: dict[str, Any]) -> None:
+    click.secho(f"{data['ref']}: {data['title']}", bold=True)
+    click.echo(
+        f"  status {data['status']} · kind {data['kind']} · DRI @{data['dri']} · "
+        f"playbook {data['playbook']} v{data['playbook_version']}"
+    )
+    teams = ", ".join(data["reviewer_teams"]) or "none"
+    people = ", ".join(f"@{u}" for u in data["reviewers"]) or "none"
+    click.echo(f"  reviewer teams: {teams} · reviewers: {people}")
+    if data["status"] == "open":
+        if data["ready_to_close"]:
+            click.secho("  Ready to close.", fg="green")
+        else:
+            click.echo(f"  Not ready to close ({len(data['missing'])} required item(s) open):")
+            for line in data["missing"]:
+                click.echo(f"    - {line}")
+    click.echo("\nReview document:")
+    for section in data["sections"]:
+        state = f"answered by @{section['answered_by']}" if section["answer"] else "not answered"
+        click.echo(f"  [{section['key']}] {section['title']}: {state}")
+    click.echo("\nChecklist:")
+    checklist = None
+    marks = {"done": "[x]", "open": "[ ]", "n/a": "[-]"}
+    for item in data["items"]:
+        if item["checklist"] != checklist:
+            checklist = item["checklist"]
+            click.echo(f"  {checklist}")
+        who = f" — @{item['changed_by']} ({item['via']})" if item["changed_by"] else ""
+        optional = "" if item["required"] else " (optional)"
+        click.echo(
+            f"    {marks[item['state']]} {item['key']}: {item['title']}{optional} "
+            f"[{item['owner']}]{who}"
+        )
+    for snapshot in data["snapshots"]:
+        click.echo(f"\nSnapshot v{snapshot['version']}: sha256 {snapshot['sha256']}")
+
+
+@review.command("post")
+@click.argument("ref")
+@click.argument("text")
+@as_option
+@json_option
+def review_post(ref: str, text: str, as_user: str, as_json: bool) -> None:
+    """Post TEXT in the review's channel; approval phrases take effect at once."""
+    from prr.reviews.channel import post_message
+    from prr.reviews.models import Message
+    from prr.reviews.queries import get_review
+
+    result = post_message(
+        get_review(ref), author=acting_user(as_user), body=text, source=Message.Source.CLI
+    )
+    if as_json:
+        print_json({
+            "message": result.message.pk,
+            "effects": [{"item": e.item, "state": e.state} for e in result.effects],
+            "replies": [r.body for r in result.replies],
+        })
+        return
+    click.echo(f"Posted message #{result.message.pk}.")
+    for reply in result.replies:
+        click.echo(f"  prr: {reply.body}")
+
+
+@review.command("set")
+@click.argument("ref")
+@click.argument("item_key")
+@click.argument("state", type=click.Choice(["done", "open", "na", "n/a"]))
+@as_option
+@click.option("--reason", default="", help="Why the item does not apply (required for na).")
+def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -> None:
+    """Mark a checklist item done, open again, or n/a (with --reason)."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.services import set_item_state
+
+    item = set_item_state(
+        get_review(ref), item_key, state, by=acting_user(as_user), reason=reason
+    )
+    click.echo(f"'{item.title}' is now {item.state}.")
+
+
+@review.command("answer")
+@click.argument("ref")
+@click.argument("section_key")
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.File("r"), help="Read the answer (Markdown) from FILE.")
+@as_option
+def review_answer(
+    ref: str, section_key: str, text: str | None, file: Any, as_user: str
+) -> None:
+    """Answer a section of the review document (TEXT or --file PATH, Markdown)."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.services import answer_section
+
+    if (text is None) == (file is None):
+        raise click.UsageError("Give the answer as TEXT or with --file PATH (one of them).")
+    body = file.read() if file is not None else text
+    answer = answer_section(get_review(ref), section_key, body or "", by=acting_user(as_user))
+    click.echo(f"Answered '{answer.section_key}' ({len(answer.body)} characters).")
+
+
+@review.command("close")
+@click.argument("ref")
+@as_option
+@click.option("--force", is_flag=True, help="Admins only: close with required items open.")
+@click.option("--reason", default="", help="Why a force-close is justified.")
+def review_close(ref: str, as_user: str, force: bool, reason: str) -> None:
+    """Close a review whose required items are all done or n/a; writes a snapshot."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.services import close_review
+
+    if reason and not force:
+        raise click.UsageError("--reason goes with --force.")
+    snapshot = close_review(get_review(ref), by=acting_user(as_user), force=force, reason=reason)
+    click.echo(
+        f"Closed {snapshot.review.ref}. Snapshot v{snapshot.version}, sha256 {snapshot.sha256}."
+    )
+
+
+@review.command("reopen")
+@click.argument("ref")
+@as_option
+@click.option("--reason", required=True, help="Why the review is reopened.")
+def review_reopen(ref: str, as_user: str, reason: str) -> None:
+    """Reopen a closed or cancelled review (admins); its snapshots are kept."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.services import reopen_review
+
+    reopened = reopen_review(get_review(ref), by=acting_user(as_user), reason=reason)
+    click.echo(f"Reopened {reopened.ref}.")
+
+
+@review.command("cancel")
+@click.argument("ref")
+@as_option
+@click.option("--reason", required=True, help="Why the review is cancelled.")
+def review_cancel(ref: str, as_user: str, reason: str) -> None:
+    """Cancel an open review (the DRI or an admin)."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.services import cancel_review
+
+    cancelled = cancel_review(get_review(ref), by=acting_user(as_user), reason=reason)
+    click.echo(f"Cancelled {cancelled.ref}.")
+
+
+@review.command("timeline")
+@click.argument("ref")
+@json_option
+def review_timeline(ref: str, as_json: bool) -> None:
+    """Everything that happened to a review, oldest first."""
+    from prr.reviews.queries import get_review
+
+    events = get_review(ref).timeline.select_related("actor").order_by("created_at", "pk")
+    rows = [
+        {
+            "at": e.created_at.isoformat(timespec="seconds"),
+            "kind": e.kind,
+            "actor": e.actor.username if e.actor else None,
+            "summary": e.summary,
+            "message": e.message_id,
+            "data": e.data,
+        }
+        for e in events
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['at']}  {row['summary']}")
+
+
+@review.command("export")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True)
+@click.option("--snapshot", "version", type=int, help="Snapshot version (default: the latest).")
+def review_export(ref: str, fmt: str, version: int | None) -> None:
+    """Print a closed review's snapshot as Markdown or JSON."""
+    from prr.reviews.queries import get_review, get_snapshot
+
+    snapshot = get_snapshot(get_review(ref), version)
+    if fmt == "json":
+        print_json({"sha256": snapshot.sha256, "content": snapshot.content})
+    else:
+        click.echo(snapshot.markdown, nl=False)

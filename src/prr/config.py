@@ -1,0 +1,136 @@
+"""Strict readers of environment variables for settings.
+
+Each helper refuses a bad value with a message naming the variable, instead of guessing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A setting has a value prr cannot use."""
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value; NAME_FILE, when set, names a file holding it (for secrets)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE={file_name}: cannot read it ({exc.strerror})") from exc
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean; use one of: true, false, 1, 0, yes, no")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} is below the minimum of {minimum}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def data_dir() -> Path:
+    raw = os.environ.get("PRR_DATA_DIR") or "~/.local/share/prr"
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"PRR_DATA_DIR={raw} exists and is not a directory")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"PRR_DATA_DIR={raw}: cannot create it ({exc.strerror})") from exc
+    return path.resolve()
+
+
+def secret_key(directory: Path) -> str:
+    """PRR_SECRET_KEY, or one generated once and kept in the data directory (mode 0600)."""
+    given = env_str("PRR_SECRET_KEY")
+    if given:
+        return given
+    path = directory / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    engine: str
+    name: str
+    user: str = ""
+    password: str = ""
+    host: str = ""
+    port: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+
+def parse_database_url(raw: str) -> DatabaseURL:
+    """`sqlite:///abs/path.db`, `sqlite:////abs/path.db` or `postgres://user:pw@host:port/db`."""
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///abs/path and sqlite:////abs/path both name /abs/path.
+        path = "/" + unquote(parts.path).lstrip("/")
+        if parts.netloc or path == "/":
+            raise ConfigError(
+                f"PRR_DATABASE_URL={raw!r}: a SQLite URL is sqlite:///path/to/prr.sqlite3"
+            )
+        return DatabaseURL(engine="django.db.backends.sqlite3", name=path)
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigError(f"PRR_DATABASE_URL={raw!r}: name the database after the host")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"PRR_DATABASE_URL={raw!r}: the port is not a number") from None
+        return DatabaseURL(
+            engine="django.db.backends.postgresql",
+            name=name,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            host=parts.hostname or "",
+            port=str(port or ""),
+            options=tuple(parse_qsl(parts.query)),
+        )
+    raise ConfigError(
+        f"PRR_DATABASE_URL={raw!r}: unknown scheme {scheme!r}; use sqlite:/// or postgres://"
+    )

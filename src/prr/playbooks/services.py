@@ -1,0 +1,95 @@
+"""Importing playbooks as new versions, and finding them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from django.db import IntegrityError, transaction
+
+from prr.accounts.models import User
+from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.playbooks.models import Playbook, PlaybookVersion
+from prr.playbooks.spec import PlaybookSpec
+from prr.playbooks.yaml_format import canonical_json, digest, parse_spec
+from prr.teams.models import Team
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    version: PlaybookVersion
+    created: bool
+
+
+def get_playbook(slug: str) -> Playbook:
+    try:
+        return Playbook.objects.get(slug=slug.strip().lower())
+    except Playbook.DoesNotExist:
+        known = ", ".join(Playbook.objects.values_list("slug", flat=True)) or "none yet"
+        raise NotFound(f"No playbook '{slug}' (playbooks: {known}).") from None
+
+
+def get_version(playbook: Playbook, number: int | None = None) -> PlaybookVersion:
+    """The given version, or the latest one."""
+    versions = playbook.versions.select_related("playbook").order_by("-number")
+    version = versions.first() if number is None else versions.filter(number=number).first()
+    if version is None:
+        latest = versions.values_list("number", flat=True).first()
+        raise NotFound(
+            f"Playbook '{playbook.slug}' has no version {number} (latest: {latest or 'none'})."
+        )
+    return version
+
+
+def check_teams_exist(spec: PlaybookSpec) -> None:
+    known = set(Team.objects.values_list("slug", flat=True))
+    problems = [
+        f"{path}: no team '{slug}' (teams: {', '.join(sorted(known)) or 'none yet'})"
+        for path, slug in spec.team_references()
+        if slug not in known
+    ]
+    if problems:
+        raise InvalidInput(
+            "The playbook is invalid:\n" + "\n".join(f"  {line}" for line in problems),
+            details=problems,
+        )
+
+
+def import_playbook(text: str | bytes, *, by: User | None = None) -> ImportResult:
+    """Validate a playbook file; store it as a new version only when its content changed."""
+    if by is not None and not (by.is_active and by.is_superuser):
+        raise PermissionDenied("Only an admin can import playbooks.")
+    spec = parse_spec(text)
+    check_teams_exist(spec)
+    spec_digest = digest(spec)
+    try:
+        with transaction.atomic():
+            playbook, _ = Playbook.objects.select_for_update().get_or_create(
+                slug=spec.slug, defaults={"title": spec.title}
+            )
+            latest = playbook.versions.order_by("-number").first()
+            if latest is not None and latest.digest == spec_digest:
+                return ImportResult(latest, created=False)
+            version = PlaybookVersion.objects.create(
+                playbook=playbook,
+                number=(latest.number + 1) if latest else 1,
+                spec_json=canonical_json(spec),
+                digest=spec_digest,
+                created_by=by,
+            )
+            if playbook.title != spec.title:
+                playbook.title = spec.title
+                playbook.save(update_fields=["title"])
+    except IntegrityError:
+        raise RuleViolation(
+            f"Playbook '{spec.slug}' was imported by someone else at the same moment; try again."
+        ) from None
+    return ImportResult(version, created=True)
+
+
+def default_playbook_text() -> str:
+    return resources.files("prr.playbooks").joinpath("defaults/prr.yaml").read_text("utf-8")
+
+
+def load_default_playbook() -> ImportResult:
+    return import_playbook(default_playbook_text())

@@ -1,0 +1,100 @@
+"""Playbooks as files: YAML (or JSON, a subset of YAML) in, YAML out, errors with paths."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from prr.errors import InvalidInput
+from prr.playbooks.spec import PlaybookSpec
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a mapping with the same key twice (YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                mark = key_node.start_mark
+                raise InvalidInput(
+                    f"line {mark.line + 1}: the key '{key}' appears twice in the same mapping"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One 'path: problem' line per error, in the file's own terms."""
+    lines = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if part not in ("function-after",))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "literal_error" and "kinds" in loc:
+            message = f"unknown kind {error['input']!r}; {message.lower()}"
+        path = _path(loc)
+        if path:
+            lines.append(f"{path}: {message}")
+        else:
+            lines.extend(part for part in message.split("; "))
+    return lines
+
+
+def parse_spec(text: str | bytes) -> PlaybookSpec:
+    if len(text) > MAX_FILE_BYTES:
+        raise InvalidInput(f"The playbook file is larger than {MAX_FILE_BYTES:,} bytes.")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("The playbook file is not UTF-8 text.") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise InvalidInput(f"The playbook is not valid YAML: {where}{exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"The playbook is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("The playbook must be a mapping with slug, title, sections, checklists.")
+    try:
+        return PlaybookSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_errors(exc)
+        raise InvalidInput(
+            "The playbook is invalid:\n" + "\n".join(f"  {line}" for line in problems),
+            details=problems,
+        ) from None
+
+
+def canonical_json(spec: PlaybookSpec) -> dict[str, Any]:
+    data: dict[str, Any] = spec.model_dump(mode="json")
+    return data
+
+
+def digest(spec: PlaybookSpec) -> str:
+    payload = json.dumps(canonical_json(spec), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def to_yaml(spec: PlaybookSpec) -> str:
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    # Keep the key order of the format (slug, title, …), not alphabetical order.
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

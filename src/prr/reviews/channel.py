@@ -1,0 +1,184 @@
+"""The review's channel: posting messages, and the task actions a message triggers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prr.accounts.models import User
+from prr.accounts.services import ensure_can_act
+from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.reviews.models import Message, Review, ReviewItem, TaskAction
+from prr.reviews.phrases import find_phrases
+from prr.reviews.services import apply_item_state, lock_review, record
+from prr.teams.queries import current_member_handles, current_team_ids
+
+MESSAGE_MAX_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Effect:
+    item: str
+    state: str
+
+
+@dataclass
+class PostResult:
+    message: Message
+    effects: list[Effect] = field(default_factory=list)
+    replies: list[Message] = field(default_factory=list)
+    duplicate: bool = False
+
+
+def clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise InvalidInput("The message is empty.")
+    if len(body) > MESSAGE_MAX_CHARS:
+        raise InvalidInput(f"The message is longer than {MESSAGE_MAX_CHARS:,} characters.")
+    return body
+
+
+def post_message(
+    review: Review,
+    *,
+    author: User,
+    body: str,
+    source: str = Message.Source.WEB,
+    external_id: str | None = None,
+) -> PostResult:
+    """Store a message and run the task actions it triggers.
+
+    A message whose external id is already stored for this review is not stored again
+    (chat platforms may deliver the same post twice).
+    """
+    ensure_can_act(author)
+    body = clean_body(body)
+    if source not in Message.Source.values or source == Message.Source.SYSTEM:
+        raise InvalidInput(f"Unknown message source '{source}'.")
+    with transaction.atomic():
+        review = lock_review(review)
+        if external_id:
+            existing = Message.objects.filter(review=review, external_id=external_id).first()
+            if existing is not None:
+                return PostResult(existing, duplicate=True)
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    review=review, author=author, body=body, source=source,
+                    external_id=external_id or None,
+                )
+        except IntegrityError:
+            existing = Message.objects.get(review=review, external_id=external_id)
+            return PostResult(existing, duplicate=True)
+        result = PostResult(message)
+        if not author.is_bot:
+            run_task_actions(review, message, result)
+    return result
+
+
+def run_task_actions(review: Review, message: Message, result: PostResult) -> None:
+    actions = list(
+        TaskAction.objects.filter(review=review)
+        .select_related("item", "team")
+        .order_by("item__position", "pk")
+    )
+    found = set(find_phrases(message.body, [p for a in actions for p in a.phrases]))
+    triggered = [a for a in actions if found.intersection(a.phrases)]
+    if not triggered:
+        return
+    if review.status != Review.Status.OPEN:
+        titles = ", ".join(f"'{a.item.title}'" for a in triggered)
+        reply(result, f"{review.ref} is {review.status}; approvals no longer change it ({titles}).")
+        return
+    author = message.author
+    assert author is not None
+    teams_of_author = current_team_ids(author)
+    by_item: dict[int, list[TaskAction]] = {}
+    for action in triggered:
+        by_item.setdefault(action.item_id, []).append(action)
+    for item_actions in by_item.values():
+        eligible = [a for a in item_actions if a.team_id in teams_of_author]
+        if eligible:
+            apply_task_action(review, message, eligible[0], result)
+        else:
+            refuse_task_action(review, message, item_actions, result)
+
+
+def apply_task_action(
+    review: Review, message: Message, action: TaskAction, result: PostResult
+) -> None:
+    item, author = action.item, message.author
+    assert author is not None
+    target = ReviewItem.State.DONE if action.then == "done" else ReviewItem.State.OPEN
+    if item.state == target:
+        reply(result, f"'{item.title}' is already {target}; nothing changed.")
+        return
+    apply_item_state(item, target, by=author, via=ReviewItem.Via.MESSAGE, message=message)
+    verb = "approved" if target == ReviewItem.State.DONE else "reopened"
+    reply(
+        result,
+        f"'{item.title}' is now {target}: {verb} by @{author.username} "
+        f"(member of team {action.team.name}) in message #{message.pk}.",
+    )
+    record(
+        review, "item.changed",
+        f"@{author.username} marked '{item.title}' {target} by message #{message.pk}",
+        actor=author, item=item, message=message, key=item.key, state=target,
+        via=ReviewItem.Via.MESSAGE, team=action.team.slug,
+    )
+    result.effects.append(Effect(item.key, target))
+
+
+def refuse_task_action(
+    review: Review, message: Message, actions: list[TaskAction], result: PostResult
+) -> None:
+    item, author = actions[0].item, message.author
+    assert author is not None
+    teams = list(dict.fromkeys(a.team for a in actions))
+    names = " or ".join(t.name for t in teams)
+    who = "; ".join(
+        f"{t.name}: {', '.join(current_member_handles(t)) or 'nobody yet, an admin can add members'}"
+        for t in teams
+    )
+    reply(
+        result,
+        f"@{author.username} is not a member of team {names}, so this does not change "
+        f"'{item.title}'. Who can: {who}.",
+    )
+    record(
+        review, "task_action.refused",
+        f"@{author.username}'s message #{message.pk} did not change '{item.title}': "
+        f"not a member of team {names}",
+        actor=author, item=item, message=message, teams=[t.slug for t in teams],
+    )
+
+
+def reply(result: PostResult, text: str) -> None:
+    message = result.message
+    result.replies.append(
+        Message.objects.create(
+            review_id=message.review_id, author=None, body=text,
+            source=Message.Source.SYSTEM, in_reply_to=message,
+        )
+    )
+
+
+def edit_message(message: Message, *, by: User, body: str) -> Message:
+    """Change a message's text; an edit never triggers task actions."""
+    ensure_can_act(by)
+    body = clean_body(body)
+    if message.author_id != by.pk:
+        raise PermissionDenied("Only the author of a message can edit it.")
+    if message.body == body:
+        raise RuleViolation("The message is unchanged.")
+    with transaction.atomic():
+        review = lock_review(message.review)
+        message.body = body
+        message.edited_at = timezone.now()
+        message.save(update_fields=["body", "edited_at"])
+        record(review, "message.edited", f"@{by.username} edited message #{message.pk}",
+               actor=by, message=message)
+    return message

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from prr.playbooks.models import PlaybookVersion
+from prr.teams.models import Team
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Review(models.Model):
+    """One Production Readiness Review (`PRR-42`)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CLOSED = "closed"
+        CANCELLED = "cancelled"
+
+    number = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32)
+    playbook_version = models.ForeignKey(
+        PlaybookVersion, on_delete=models.PROTECT, related_name="reviews"
+    )
+    dri = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="reviews_as_dri")
+    reviewer_teams = models.ManyToManyField(Team, blank=True, related_name="reviews")
+    reviewers = models.ManyToManyField(USER, blank=True, related_name="reviews_as_reviewer")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        indexes = [models.Index(fields=["status", "-number"])]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    @property
+    def ref(self) -> str:
+        return f"PRR-{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ReviewItem(models.Model):
+    """A checklist item, copied from the pinned playbook version when the review started."""
+
+    class State(models.TextChoices):
+        OPEN = "open"
+        DONE = "done"
+        NA = "n/a"
+
+    class Via(models.TextChoices):
+        MANUAL = "manual"
+        MESSAGE = "message"
+        API = "api"
+        CHECK = "check"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    checklist = models.CharField(max_length=300)
+    key = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty: the item belongs to the DRI.",
+    )
+    required = models.BooleanField(default=True)
+    allow_na = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    na_reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_via = models.CharField(max_length=16, choices=Via.choices, blank=True)
+    changed_by_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "key"], name="one_item_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_complete(self) -> bool:
+        return self.state != self.State.OPEN
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner_team.slug if self.owner_team_id and self.owner_team else "dri"
+
+
+class TaskAction(models.Model):
+    """When a current member of `team` posts one of `phrases`, the item becomes `then`."""
+
+    class Then(models.TextChoices):
+        DONE = "done"
+        REOPEN = "reopen"
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="task_actions")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    phrases = models.JSONField()
+    then = models.CharField(max_length=8, choices=Then.choices)
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.then} on {self.phrases}"
+
+
+class Answer(models.Model):
+    """The DRI's current answer to one section of the review document."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
+    section_key = models.CharField(max_length=64)
+    body = models.TextField()
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "section_key"], name="one_answer_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.ref} {self.section_key}"
+
+
+class AnswerRevision(models.Model):
+    """Every text an answer has had, newest last."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["answer", "created_at", "pk"]
+
+
+class Message(models.Model):
+    """A post in the review's channel; system replies have no author."""
+
+    class Source(models.TextChoices):
+        WEB = "web"
+        CLI = "cli"
+        API = "api"
+        MATTERMOST = "mattermost"
+        SLACK = "slack"
+        SYSTEM = "system"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT)
+    body = models.TextField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="one_message_per_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} on {self.review_id}"
+
+    @property
+    def is_system(self) -> bool:
+        return self.author_id is None
+
+
+class TimelineEvent(models.Model):
+    """Append-only audit trail of a review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT)
+    item = models.ForeignKey(
+        ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class Snapshot(models.Model):
+    """The review as it was when closed: never edited afterwards."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    markdown = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["review", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "version"], name="one_snapshot_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"PRR-{self.review_id} snapshot v{self.version}"

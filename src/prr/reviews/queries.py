@@ -1,0 +1,153 @@
+"""Reads the faces need; the number of queries does not grow with the rows shown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from prr.errors import InvalidInput, NotFound
+from prr.reviews.models import Review, ReviewItem, Snapshot
+
+REF_RE = re.compile(r"^(?:prr-)?(\d{1,9})$", re.IGNORECASE)
+
+
+def parse_ref(ref: str | int) -> int:
+    match = REF_RE.match(str(ref).strip())
+    if not match:
+        raise InvalidInput(f"'{ref}' is not a review reference; use PRR-12 or 12.")
+    return int(match.group(1))
+
+
+def get_review(ref: str | int) -> Review:
+    number = parse_ref(ref)
+    try:
+        return Review.objects.select_related("dri", "playbook_version__playbook").get(
+            number=number
+        )
+    except Review.DoesNotExist:
+        raise NotFound(f"No review PRR-{number}.") from None
+
+
+def items_of(review: Review) -> QuerySet[ReviewItem]:
+    return review.items.select_related(
+        "owner_team", "changed_by", "changed_by_message"
+    ).order_by("position")
+
+
+def list_reviews(status: str = "open") -> QuerySet[Review]:
+    """Reviews by status (`all` for every one), newest first, with their progress counts."""
+    reviews = Review.objects.select_related("dri", "playbook_version__playbook")
+    if status != "all":
+        if status not in Review.Status.values:
+            raise InvalidInput(f"Unknown status '{status}'; use open, closed, cancelled or all.")
+        reviews = reviews.filter(status=status)
+    required = Q(items__required=True)
+    return reviews.annotate(
+        required_count=Count("items", filter=required),
+        required_complete=Count("items", filter=required & ~Q(items__state="open")),
+    ).order_by("-number")
+
+
+def with_reviewers(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    return reviews.prefetch_related(
+        Prefetch("reviewer_teams"), Prefetch("reviewers")
+    )
+
+
+@dataclass(frozen=True)
+class Missing:
+    item: ReviewItem
+    reason: str
+
+
+def describe_missing(item: ReviewItem, review: Review) -> str:
+    if item.owner_team is not None:
+        return (
+            f"{item.title} is still open; waiting for a member of team "
+            f"{item.owner_team.name} to approve"
+        )
+    return f"{item.title} is still open; waiting for the DRI @{review.dri.username}"
+
+
+def missing_items(review: Review) -> list[Missing]:
+    """Required items that are neither done nor n/a, each with who it waits for."""
+    open_required = items_of(review).filter(required=True, state=ReviewItem.State.OPEN)
+    return [Missing(item, describe_missing(item, review)) for item in open_required]
+
+
+def describe_review(review: Review) -> dict[str, Any]:
+    """The review as plain data (for `--json` output and exports); a fixed number of queries."""
+    spec = review.playbook_version.spec
+    answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
+    items = list(items_of(review))
+    missing = [
+        describe_missing(item, review)
+        for item in items
+        if item.required and item.state == ReviewItem.State.OPEN
+    ]
+    return {
+        "number": review.number,
+        "ref": review.ref,
+        "title": review.title,
+        "status": review.status,
+        "kind": review.kind,
+        "dri": review.dri.username,
+        "playbook": review.playbook_version.playbook.slug,
+        "playbook_version": review.playbook_version.number,
+        "created_at": review.created_at.isoformat(timespec="seconds"),
+        "closed_at": review.closed_at.isoformat(timespec="seconds") if review.closed_at else None,
+        "reviewer_teams": [t.slug for t in review.reviewer_teams.order_by("slug")],
+        "reviewers": [u.username for u in review.reviewers.order_by("username")],
+        "ready_to_close": review.is_open and not missing,
+        "missing": missing,
+        "items": [
+            {
+                "key": item.key,
+                "checklist": item.checklist,
+                "title": item.title,
+                "owner": item.owner_label,
+                "required": item.required,
+                "allow_na": item.allow_na,
+                "state": item.state,
+                "na_reason": item.na_reason or None,
+                "changed_by": item.changed_by.username if item.changed_by else None,
+                "changed_at": item.changed_at.isoformat(timespec="seconds")
+                if item.changed_at
+                else None,
+                "via": item.changed_via or None,
+                "message": item.changed_by_message_id,
+                "due_at": item.due_at.isoformat(timespec="seconds") if item.due_at else None,
+            }
+            for item in items
+        ],
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "questions": list(section.questions),
+                "answer": answers[section.key].body if section.key in answers else None,
+                "answered_by": answers[section.key].updated_by.username
+                if section.key in answers
+                else None,
+            }
+            for section in spec.sections
+        ],
+        "snapshots": [
+            {"version": s.version, "sha256": s.sha256, "created_at": s.created_at.isoformat()}
+            for s in review.snapshots.order_by("version")
+        ],
+    }
+
+
+def get_snapshot(review: Review, version: int | None = None) -> Snapshot:
+    """The given snapshot version, or the latest."""
+    snapshots = review.snapshots.order_by("-version")
+    found = snapshots.first() if version is None else snapshots.filter(version=version).first()
+    if found is None:
+        if version is None:
+            raise NotFound(f"{review.ref} has no snapshot yet; it gets one when it is closed.")
+        raise NotFound(f"{review.ref} has no snapshot v{version}.")
+    return found

@@ -1,0 +1,127 @@
+"""Django settings, read from PRR_* environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prr.config import (
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    secret_key,
+)
+
+DATA_DIR = data_dir()
+SECRET_KEY = secret_key(DATA_DIR)
+DEBUG = env_bool("PRR_DEBUG", False)
+ALLOWED_HOSTS = env_list("PRR_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+BASE_URL = env_str("PRR_BASE_URL", "http://localhost:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("http") else []
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "prr.accounts",
+    "prr.teams",
+    "prr.playbooks",
+    "prr.reviews",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "prr.urls"
+WSGI_APPLICATION = "prr.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = parse_database_url(env_str("PRR_DATABASE_URL", f"sqlite:///{DATA_DIR / 'prr.sqlite3'}"))
+    if url.engine.endswith("sqlite3"):
+        return {
+            "ENGINE": url.engine,
+            "NAME": url.name,
+            "OPTIONS": {
+                # Several processes write one file: WAL lets readers run beside a writer,
+                # IMMEDIATE takes the write lock at BEGIN so a transaction never fails
+                # half-way on an upgrade, and the timeout waits out a briefly locked file.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("PRR_SQLITE_TIMEOUT", 20, minimum=1),
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    return {
+        "ENGINE": url.engine,
+        "NAME": url.name,
+        "USER": url.user,
+        "PASSWORD": url.password,
+        "HOST": url.host,
+        "PORT": url.port,
+        "OPTIONS": dict(url.options),
+        "CONN_MAX_AGE": env_int("PRR_DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Static files are served from the installed apps directly: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
