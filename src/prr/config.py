@@ -24,9 +24,11 @@ def env_str(name: str, default: str = "") -> str:
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         try:
-            return Path(file_name).read_text().strip()
+            return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{name}_FILE={file_name}: cannot read it ({exc.strerror})") from exc
+        except UnicodeDecodeError:
+            raise ConfigError(f"{name}_FILE={file_name}: the file is not UTF-8 text") from None
     return os.environ.get(name, default)
 
 
@@ -57,9 +59,9 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [part.strip() for part in raw.split(",") if part.strip()]
+    values = [part.strip() for part in (raw or "").split(",") if part.strip()]
+    # An empty list would silently refuse everything (no allowed host): keep the default.
+    return values or default
 
 
 def data_dir() -> Path:

@@ -71,8 +71,11 @@ def create_demo_data() -> DemoData:
     users: dict[str, User] = {}
     for person in PEOPLE:
         users[person.username] = create_user(
-            person.username, display_name=person.name, email=f"{person.username}@example.com",
-            admin=person.admin, password=person.password,
+            person.username,
+            display_name=person.name,
+            email=f"{person.username}@example.com",
+            admin=person.admin,
+            password=person.password,
         )
         if person.team:
             add_members(get_team(person.team), [users[person.username]])
@@ -93,11 +96,14 @@ def _closed_review(version: PlaybookVersion, users: dict[str, User]) -> Review:
     review = start_review(
         version=version,
         title="Search cluster: upgrade Elasticsearch 7 to 8 in every region",
-        dri=dana, kind="infrastructure", reviewers=[users["priya"]],
+        dri=dana,
+        kind="infrastructure",
+        reviewers=[users["priya"]],
     )
     for section in version.spec.sections:
         answer_section(
-            review, section.key,
+            review,
+            section.key,
             f"See the upgrade plan, part '{section.title}': "
             "https://wiki.example.com/search/es8-upgrade",
             by=dana,
@@ -115,7 +121,9 @@ def _review_in_progress(version: PlaybookVersion, users: dict[str, User]) -> Rev
     review = start_review(
         version=version,
         title="Payments API: move card tokenisation to the new vault",
-        dri=dana, kind="service", reviewers=[users["priya"]],
+        dri=dana,
+        kind="service",
+        reviewers=[users["priya"]],
     )
     for key, body in ANSWERS.items():
         answer_section(review, key, body, by=dana)
@@ -130,7 +138,10 @@ def _review_in_progress(version: PlaybookVersion, users: dict[str, User]) -> Rev
         ("dana", "All paging alerts link their runbook now, see Incident response."),
         ("sam", "Thanks. **SRE review is completed**"),
         ("oscar", "Platform review is completed"),
-        ("paula", "I'll look at the deploy pipeline tomorrow; Platform review is not completed yet."),
+        (
+            "paula",
+            "I'll look at the deploy pipeline tomorrow; Platform review is not completed yet.",
+        ),
     ):
         post_message(review, author=users[author], body=body)
     return review

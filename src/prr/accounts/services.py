@@ -75,7 +75,7 @@ def create_user(
 
 def deactivate_user(user: User, *, by: User | None = None) -> User:
     """Deactivated users keep their history but can no longer sign in or act."""
-    if by is not None and not by.is_superuser:
+    if by is not None and not (by.is_active and by.is_superuser):
         raise PermissionDenied("Only an admin can deactivate users.")
     if not user.is_active:
         raise RuleViolation(f"@{user.username} is already deactivated.")

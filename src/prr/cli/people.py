@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -46,7 +47,7 @@ def user_list(as_json: bool) -> None:
     teams: dict[int, list[str]] = {}
     for user_id, slug in current_memberships().values_list("user_id", "team__slug"):
         teams.setdefault(user_id, []).append(slug)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "username": u.username,
             "name": u.name,
@@ -102,7 +103,12 @@ def team_list(as_json: bool) -> None:
     from prr.teams.queries import teams_with_members
 
     rows = [
-        {"slug": t.slug, "name": t.name, "members": [m.user.username for m in t.current]}  # type: ignore[attr-defined]
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "members": [m.user.username for m in t.current if m.user.is_active],  # type: ignore[attr-defined]
+            "deactivated_members": [m.user.username for m in t.current if not m.user.is_active],  # type: ignore[attr-defined]
+        }
         for t in teams_with_members()
     ]
     if as_json:
@@ -111,7 +117,11 @@ def team_list(as_json: bool) -> None:
     if not rows:
         click.echo("No teams yet. Run `prr init` or `prr team add SLUG`.")
     for row in rows:
-        members = ", ".join(f"@{m}" for m in row["members"]) or "(no members)"
+        members = ", ".join(
+            [f"@{m}" for m in row["members"]]
+            + [f"@{m} (deactivated)" for m in row["deactivated_members"]]
+        )
+        members = members or "(no members)"
         click.echo(f"{row['slug']:<12} {row['name']:<16} {members}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 import click
 
 from prr.cli.base import PrrGroup, json_option, print_json
@@ -14,7 +16,7 @@ def playbook() -> None:
 
 @playbook.command("import")
 @click.argument("file", type=click.File("rb"))
-def playbook_import(file: click.utils.LazyFile) -> None:
+def playbook_import(file: IO[bytes]) -> None:
     """Import a playbook YAML (or JSON) file; a new version only when the content changed."""
     from prr.playbooks.services import import_playbook
 

@@ -19,13 +19,23 @@ def review() -> None:
 @click.option("--title", required=True, help="Self-descriptive: 3+ words, 15+ characters.")
 @click.option("--dri", required=True, metavar="USERNAME", help="The person responsible.")
 @click.option("--kind", help="service, feature or infrastructure (default: the playbook's first).")
-@click.option("--reviewer", "reviewer_names", multiple=True, metavar="USERNAME",
-              help="A person to add as reviewer (repeat for several).")
+@click.option(
+    "--reviewer",
+    "reviewer_names",
+    multiple=True,
+    metavar="USERNAME",
+    help="A person to add as reviewer (repeat for several).",
+)
 @click.option("--as", "as_user", metavar="USERNAME", help="Who starts it (default: the DRI).")
 @json_option
 def review_start(
-    playbook_slug: str, title: str, dri: str, kind: str | None,
-    reviewer_names: tuple[str, ...], as_user: str | None, as_json: bool,
+    playbook_slug: str,
+    title: str,
+    dri: str,
+    kind: str | None,
+    reviewer_names: tuple[str, ...],
+    as_user: str | None,
+    as_json: bool,
 ) -> None:
     """Start a review from the latest version of a playbook."""
     from prr.accounts.services import get_user
@@ -50,8 +60,12 @@ def review_start(
 
 
 @review.command("list")
-@click.option("--status", type=click.Choice(["open", "closed", "cancelled", "all"]),
-              default="open", show_default=True)
+@click.option(
+    "--status",
+    type=click.Choice(["open", "closed", "cancelled", "all"]),
+    default="open",
+    show_default=True,
+)
 @json_option
 def review_list(status: str, as_json: bool) -> None:
     """List reviews, newest first, with their progress."""
@@ -59,8 +73,12 @@ def review_list(status: str, as_json: bool) -> None:
 
     rows = [
         {
-            "number": r.number, "ref": r.ref, "title": r.title, "kind": r.kind,
-            "status": r.status, "dri": r.dri.username,
+            "number": r.number,
+            "ref": r.ref,
+            "title": r.title,
+            "kind": r.kind,
+            "status": r.status,
+            "dri": r.dri.username,
             "required_complete": r.required_complete,  # type: ignore[attr-defined]
             "required": r.required_count,  # type: ignore[attr-defined]
         }
@@ -144,11 +162,13 @@ def review_post(ref: str, text: str, as_user: str, as_json: bool) -> None:
         get_review(ref), author=acting_user(as_user), body=text, source=Message.Source.CLI
     )
     if as_json:
-        print_json({
-            "message": result.message.pk,
-            "effects": [{"item": e.item, "state": e.state} for e in result.effects],
-            "replies": [r.body for r in result.replies],
-        })
+        print_json(
+            {
+                "message": result.message.pk,
+                "effects": [{"item": e.item, "state": e.state} for e in result.effects],
+                "replies": [r.body for r in result.replies],
+            }
+        )
         return
     click.echo(f"Posted message #{result.message.pk}.")
     for reply in result.replies:
@@ -160,15 +180,15 @@ def review_post(ref: str, text: str, as_user: str, as_json: bool) -> None:
 @click.argument("item_key")
 @click.argument("state", type=click.Choice(["done", "open", "na", "n/a"]))
 @as_option
-@click.option("--reason", default="", help="Why the item does not apply (required for na).")
+@click.option(
+    "--reason", default="", help="Why (required for na; recorded on the timeline for any state)."
+)
 def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -> None:
     """Mark a checklist item done, open again, or n/a (with --reason)."""
     from prr.reviews.queries import get_review
     from prr.reviews.services import set_item_state
 
-    item = set_item_state(
-        get_review(ref), item_key, state, by=acting_user(as_user), reason=reason
-    )
+    item = set_item_state(get_review(ref), item_key, state, by=acting_user(as_user), reason=reason)
     click.echo(f"'{item.title}' is now {item.state}.")
 
 
@@ -178,9 +198,7 @@ def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -
 @click.argument("text", required=False)
 @click.option("--file", "file", type=click.File("r"), help="Read the answer (Markdown) from FILE.")
 @as_option
-def review_answer(
-    ref: str, section_key: str, text: str | None, file: Any, as_user: str
-) -> None:
+def review_answer(ref: str, section_key: str, text: str | None, file: Any, as_user: str) -> None:
     """Answer a section of the review document (TEXT or --file PATH, Markdown)."""
     from prr.reviews.queries import get_review
     from prr.reviews.services import answer_section
@@ -264,8 +282,7 @@ def review_timeline(ref: str, as_json: bool) -> None:
 
 @review.command("export")
 @click.argument("ref")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--snapshot", "version", type=int, help="Snapshot version (default: the latest).")
 def review_export(ref: str, fmt: str, version: int | None) -> None:
     """Print a closed review's snapshot as Markdown or JSON."""

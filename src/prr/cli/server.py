@@ -43,8 +43,9 @@ def init() -> None:
 @click.command(cls=PrrCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes.")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve prr with gunicorn (put a TLS-terminating proxy in front in production)."""
     check_migrated()
@@ -104,7 +105,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("")
     for line in demo_data.reviews:
         click.echo(line)
-    click.echo("\nTry: prr review show PRR-1 · prr review post PRR-1 --as sam 'SRE review is completed'")
+    click.echo(
+        "\nTry: prr review show PRR-1 · prr review post PRR-1 --as sam 'SRE review is completed'"
+    )
     if not no_serve:
         click.echo(f"\nSign in at http://{host}:{port}/admin/ as admin (see the password above).")
         run_gunicorn(host, port, 2)

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-KINDS = ("service", "feature", "infrastructure")
 DRI = "dri"
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
@@ -14,6 +13,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Kind = Literal["service", "feature", "infrastructure"]
+KINDS: tuple[Kind, ...] = ("service", "feature", "infrastructure")
 
 
 class _Strict(BaseModel):

@@ -21,14 +21,20 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool | None):
+                raise InvalidInput(_invalid(key_node.start_mark, "a key must be a plain name"))
             if key in seen:
-                mark = key_node.start_mark
                 raise InvalidInput(
-                    f"line {mark.line + 1}: the key '{key}' appears twice in the same mapping"
+                    _invalid(key_node.start_mark, f"the key '{key}' appears twice in one mapping")
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _invalid(mark: yaml.Mark | None, problem: str | None) -> str:
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return f"The playbook is not valid YAML: {where}{problem}"
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -57,7 +63,8 @@ def describe_errors(exc: ValidationError) -> list[str]:
 
 
 def parse_spec(text: str | bytes) -> PlaybookSpec:
-    if len(text) > MAX_FILE_BYTES:
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "replace"))
+    if size > MAX_FILE_BYTES:
         raise InvalidInput(f"The playbook file is larger than {MAX_FILE_BYTES:,} bytes.")
     if isinstance(text, bytes):
         try:
@@ -65,11 +72,9 @@ def parse_spec(text: str | bytes) -> PlaybookSpec:
         except UnicodeDecodeError:
             raise InvalidInput("The playbook file is not UTF-8 text.") from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise InvalidInput(f"The playbook is not valid YAML: {where}{exc.problem}") from None
+        raise InvalidInput(_invalid(exc.problem_mark, exc.problem)) from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"The playbook is not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -40,8 +40,17 @@ class ReviewAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("status", "kind")
     search_fields = ("title",)
     readonly_fields = (
-        "number", "title", "kind", "playbook_version", "dri", "status", "created_at",
-        "created_by", "closed_at", "reviewer_teams", "reviewers",
+        "number",
+        "title",
+        "kind",
+        "playbook_version",
+        "dri",
+        "status",
+        "created_at",
+        "created_by",
+        "closed_at",
+        "reviewer_teams",
+        "reviewers",
     )
     inlines = [ReviewItemInline]
 

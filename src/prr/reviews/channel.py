@@ -12,7 +12,7 @@ from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction
 from prr.reviews.phrases import find_phrases
-from prr.reviews.services import apply_item_state, lock_review, record
+from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
 from prr.teams.queries import current_member_handles, current_team_ids
 
 MESSAGE_MAX_CHARS = 20_000
@@ -51,6 +51,9 @@ def post_message(
 ) -> PostResult:
     """Store a message and run the task actions it triggers.
 
+    Messages are accepted in any status (a closed review keeps its channel); task actions
+    fire only on an open review.
+
     A message whose external id is already stored for this review is not stored again
     (chat platforms may deliver the same post twice).
     """
@@ -59,20 +62,24 @@ def post_message(
     if source not in Message.Source.values or source == Message.Source.SYSTEM:
         raise InvalidInput(f"Unknown message source '{source}'.")
     with transaction.atomic():
-        review = lock_review(review)
         if external_id:
             existing = Message.objects.filter(review=review, external_id=external_id).first()
             if existing is not None:
                 return PostResult(existing, duplicate=True)
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    review=review, author=author, body=body, source=source,
-                    external_id=external_id or None,
-                )
-        except IntegrityError:
-            existing = Message.objects.get(review=review, external_id=external_id)
-            return PostResult(existing, duplicate=True)
+            try:
+                with transaction.atomic():
+                    message = Message.objects.create(
+                        review=review,
+                        author=author,
+                        body=body,
+                        source=source,
+                        external_id=external_id,
+                    )
+            except IntegrityError:
+                existing = Message.objects.get(review=review, external_id=external_id)
+                return PostResult(existing, duplicate=True)
+        else:
+            message = Message.objects.create(review=review, author=author, body=body, source=source)
         result = PostResult(message)
         if not author.is_bot:
             run_task_actions(review, message, result)
@@ -80,17 +87,23 @@ def post_message(
 
 
 def run_task_actions(review: Review, message: Message, result: PostResult) -> None:
-    actions = list(
-        TaskAction.objects.filter(review=review)
+    # Most messages trigger nothing: match against the bare phrases first, and load the
+    # actions (with their items and teams) only when a phrase was found.
+    phrases = TaskAction.objects.filter(review=review).values_list("pk", "phrases")
+    candidates = list(phrases)
+    found = set(find_phrases(message.body, [p for _, ps in candidates for p in ps]))
+    if not found:
+        return
+    # Only a message that may change items takes the review's lock: it serialises approvals
+    # with each other and with a close, and reads the status that close may have changed.
+    review.status = lock_review_status(review)
+    triggered = list(
+        TaskAction.objects.filter(pk__in=[pk for pk, ps in candidates if found.intersection(ps)])
         .select_related("item", "team")
         .order_by("item__position", "pk")
     )
-    found = set(find_phrases(message.body, [p for a in actions for p in a.phrases]))
-    triggered = [a for a in actions if found.intersection(a.phrases)]
-    if not triggered:
-        return
     if review.status != Review.Status.OPEN:
-        titles = ", ".join(f"'{a.item.title}'" for a in triggered)
+        titles = ", ".join(dict.fromkeys(f"'{a.item.title}'" for a in triggered))
         reply(result, f"{review.ref} is {review.status}; approvals no longer change it ({titles}).")
         return
     author = message.author
@@ -124,10 +137,16 @@ def apply_task_action(
         f"(member of team {action.team.name}) in message #{message.pk}.",
     )
     record(
-        review, "item.changed",
+        review,
+        "item.changed",
         f"@{author.username} marked '{item.title}' {target} by message #{message.pk}",
-        actor=author, item=item, message=message, key=item.key, state=target,
-        via=ReviewItem.Via.MESSAGE, team=action.team.slug,
+        actor=author,
+        item=item,
+        message=message,
+        key=item.key,
+        state=target,
+        via=ReviewItem.Via.MESSAGE,
+        team=action.team.slug,
     )
     result.effects.append(Effect(item.key, target))
 
@@ -139,20 +158,22 @@ def refuse_task_action(
     assert author is not None
     teams = list(dict.fromkeys(a.team for a in actions))
     names = " or ".join(t.name for t in teams)
-    who = "; ".join(
-        f"{t.name}: {', '.join(current_member_handles(t)) or 'nobody yet, an admin can add members'}"
-        for t in teams
-    )
+    nobody = "no active member yet, an admin can add members"
+    who = "; ".join(f"{t.name}: {', '.join(current_member_handles(t)) or nobody}" for t in teams)
     reply(
         result,
         f"@{author.username} is not a member of team {names}, so this does not change "
         f"'{item.title}'. Who can: {who}.",
     )
     record(
-        review, "task_action.refused",
+        review,
+        "task_action.refused",
         f"@{author.username}'s message #{message.pk} did not change '{item.title}': "
         f"not a member of team {names}",
-        actor=author, item=item, message=message, teams=[t.slug for t in teams],
+        actor=author,
+        item=item,
+        message=message,
+        teams=[t.slug for t in teams],
     )
 
 
@@ -160,8 +181,11 @@ def reply(result: PostResult, text: str) -> None:
     message = result.message
     result.replies.append(
         Message.objects.create(
-            review_id=message.review_id, author=None, body=text,
-            source=Message.Source.SYSTEM, in_reply_to=message,
+            review_id=message.review_id,
+            author=None,
+            body=text,
+            source=Message.Source.SYSTEM,
+            in_reply_to=message,
         )
     )
 
@@ -179,6 +203,11 @@ def edit_message(message: Message, *, by: User, body: str) -> Message:
         message.body = body
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "edited_at"])
-        record(review, "message.edited", f"@{by.username} edited message #{message.pk}",
-               actor=by, message=message)
+        record(
+            review,
+            "message.edited",
+            f"@{by.username} edited message #{message.pk}",
+            actor=by,
+            message=message,
+        )
     return message

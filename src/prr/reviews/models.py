@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -25,7 +27,9 @@ class Review(models.Model):
     )
     dri = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="reviews_as_dri")
     reviewer_teams = models.ManyToManyField(Team, blank=True, related_name="reviews")
-    reviewers = models.ManyToManyField(USER, blank=True, related_name="reviews_as_reviewer")
+    reviewers: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        USER, blank=True, related_name="reviews_as_reviewer"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -68,7 +72,11 @@ class ReviewItem(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner_team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Empty: the item belongs to the DRI.",
     )
     required = models.BooleanField(default=True)
@@ -87,9 +95,7 @@ class ReviewItem(models.Model):
 
     class Meta:
         ordering = ["review", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["review", "key"], name="one_item_per_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["review", "key"], name="one_item_per_key")]
 
     def __str__(self) -> str:
         return self.title
@@ -149,6 +155,9 @@ class AnswerRevision(models.Model):
     class Meta:
         ordering = ["answer", "created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.answer} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Message(models.Model):
     """A post in the review's channel; system replies have no author."""
@@ -165,7 +174,8 @@ class Message(models.Model):
     author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT)
     body = models.TextField()
     source = models.CharField(max_length=16, choices=Source.choices)
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "": messages without an id stay out of the unique constraint below.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     in_reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
@@ -231,4 +241,4 @@ class Snapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"PRR-{self.review_id} snapshot v{self.version}"
+        return f"snapshot v{self.version} of review #{self.review_id}"

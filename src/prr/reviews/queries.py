@@ -24,17 +24,15 @@ def parse_ref(ref: str | int) -> int:
 def get_review(ref: str | int) -> Review:
     number = parse_ref(ref)
     try:
-        return Review.objects.select_related("dri", "playbook_version__playbook").get(
-            number=number
-        )
+        return Review.objects.select_related("dri", "playbook_version__playbook").get(number=number)
     except Review.DoesNotExist:
         raise NotFound(f"No review PRR-{number}.") from None
 
 
 def items_of(review: Review) -> QuerySet[ReviewItem]:
-    return review.items.select_related(
-        "owner_team", "changed_by", "changed_by_message"
-    ).order_by("position")
+    return review.items.select_related("owner_team", "changed_by", "changed_by_message").order_by(
+        "position"
+    )
 
 
 def list_reviews(status: str = "open") -> QuerySet[Review]:
@@ -52,9 +50,7 @@ def list_reviews(status: str = "open") -> QuerySet[Review]:
 
 
 def with_reviewers(reviews: QuerySet[Review]) -> QuerySet[Review]:
-    return reviews.prefetch_related(
-        Prefetch("reviewer_teams"), Prefetch("reviewers")
-    )
+    return reviews.prefetch_related(Prefetch("reviewer_teams"), Prefetch("reviewers"))
 
 
 @dataclass(frozen=True)

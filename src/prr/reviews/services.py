@@ -54,7 +54,12 @@ def record(
 ) -> TimelineEvent:
     """Append one event to the review's timeline (call inside the change's transaction)."""
     return TimelineEvent.objects.create(
-        review=review, kind=kind, summary=summary, actor=actor, item=item, message=message,
+        review=review,
+        kind=kind,
+        summary=summary,
+        actor=actor,
+        item=item,
+        message=message,
         data=data,
     )
 
@@ -62,6 +67,17 @@ def record(
 def lock_review(review: Review) -> Review:
     """The review's row, re-read and locked until the transaction ends."""
     return Review.objects.select_for_update().select_related("dri").get(pk=review.pk)
+
+
+def lock_review_status(review: Review) -> str:
+    """Lock the review's row (cheaply: the hot path of every message) and read its status."""
+    status: str = (
+        Review.objects.select_for_update()
+        .filter(pk=review.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+    return status
 
 
 def ensure_open(review: Review, doing: str) -> None:
@@ -151,8 +167,12 @@ def start_review(
             try:
                 with transaction.atomic():
                     review = Review.objects.create(
-                        number=number, title=title, kind=kind, playbook_version=version,
-                        dri=dri, created_by=by,
+                        number=number,
+                        title=title,
+                        kind=kind,
+                        playbook_version=version,
+                        dri=dri,
+                        created_by=by,
                     )
                 break
             except IntegrityError:
@@ -185,20 +205,28 @@ def start_review(
         ReviewItem.objects.bulk_create(items)
         TaskAction.objects.bulk_create(
             TaskAction(
-                item=items[index], review=review, team=teams[action.team],
-                phrases=list(action.phrases), then=action.then,
+                item=items[index],
+                review=review,
+                team=teams[action.team],
+                phrases=list(action.phrases),
+                then=action.then,
             )
             for index, action in actions
         )
         review.reviewer_teams.set([teams[slug] for slug in sorted(approving)])
         review.reviewers.set(reviewer_list)
         record(
-            review, "review.started",
+            review,
+            "review.started",
             f"@{by.username} started {review.ref} '{title}' ({kind}) from playbook "
             f"{version.playbook.slug} v{version.number}, DRI @{dri.username}",
-            actor=by, dri=dri.username, kind=kind, playbook=version.playbook.slug,
+            actor=by,
+            dri=dri.username,
+            kind=kind,
+            playbook=version.playbook.slug,
             playbook_version=version.number,
-            reviewer_teams=sorted(approving), reviewers=[u.username for u in reviewer_list],
+            reviewer_teams=sorted(approving),
+            reviewers=[u.username for u in reviewer_list],
         )
     return review
 
@@ -227,8 +255,12 @@ def add_reviewers(
         review.reviewer_teams.add(*new_teams)
         names = [f"@{u.username}" for u in new_users] + [f"team {t.name}" for t in new_teams]
         record(
-            review, "reviewers.added", f"@{by.username} added reviewers: {', '.join(names)}",
-            actor=by, users=[u.username for u in new_users], teams=[t.slug for t in new_teams],
+            review,
+            "reviewers.added",
+            f"@{by.username} added reviewers: {', '.join(names)}",
+            actor=by,
+            users=[u.username for u in new_users],
+            teams=[t.slug for t in new_teams],
         )
     return review
 
@@ -269,9 +301,12 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
             answer.save(update_fields=["body", "updated_by", "updated_at"])
         AnswerRevision.objects.create(answer=answer, body=body, author=by, created_at=now)
         record(
-            review, "answer.updated",
+            review,
+            "answer.updated",
             f"@{by.username} answered '{sections[section_key].title}'",
-            actor=by, section=section_key, as_admin=by.pk != review.dri_id,
+            actor=by,
+            section=section_key,
+            as_admin=by.pk != review.dri_id,
         )
     return answer
 
@@ -312,7 +347,12 @@ def apply_item_state(
     item.changed_by_message = message
     item.save(
         update_fields=[
-            "state", "na_reason", "changed_by", "changed_at", "changed_via", "changed_by_message"
+            "state",
+            "na_reason",
+            "changed_by",
+            "changed_at",
+            "changed_via",
+            "changed_by_message",
         ]
     )
 
@@ -357,8 +397,16 @@ def set_item_state(
         if as_admin:
             summary += " (as admin)"
         record(
-            review, "item.changed", summary, actor=by, item=item, key=item.key, state=new_state,
-            via=via, reason=reason, as_admin=as_admin,
+            review,
+            "item.changed",
+            summary,
+            actor=by,
+            item=item,
+            key=item.key,
+            state=new_state,
+            via=via,
+            reason=reason,
+            as_admin=as_admin,
         )
     return item
 
@@ -366,9 +414,7 @@ def set_item_state(
 # -- closing, reopening, cancelling -----------------------------------------------------------
 
 
-def close_review(
-    review: Review, *, by: User, force: bool = False, reason: str = ""
-) -> Snapshot:
+def close_review(review: Review, *, by: User, force: bool = False, reason: str = "") -> Snapshot:
     """Close a ready review and freeze its document into the next snapshot."""
     ensure_can_act(by)
     with transaction.atomic():
@@ -403,8 +449,13 @@ def close_review(
         else:
             summary = f"@{by.username} closed {review.ref}"
         record(
-            review, "review.closed", summary + f" (snapshot v{version})", actor=by,
-            forced=force, reason=reason, missing=[m.item.key for m in missing],
+            review,
+            "review.closed",
+            summary + f" (snapshot v{version})",
+            actor=by,
+            forced=force,
+            reason=reason,
+            missing=[m.item.key for m in missing],
             snapshot=version,
         )
         return build_snapshot(review, version=version, by=by)
@@ -434,8 +485,12 @@ def reopen_review(review: Review, *, by: User, reason: str) -> Review:
         review.closed_at = None
         review.save(update_fields=["status", "closed_at"])
         record(
-            review, "review.reopened", f"@{by.username} reopened {review.ref}: {reason}",
-            actor=by, reason=reason, previous=previous,
+            review,
+            "review.reopened",
+            f"@{by.username} reopened {review.ref}: {reason}",
+            actor=by,
+            reason=reason,
+            previous=previous,
         )
     return review
 
@@ -453,7 +508,10 @@ def cancel_review(review: Review, *, by: User, reason: str) -> Review:
         review.status = Review.Status.CANCELLED
         review.save(update_fields=["status"])
         record(
-            review, "review.cancelled", f"@{by.username} cancelled {review.ref}: {reason}",
-            actor=by, reason=reason,
+            review,
+            "review.cancelled",
+            f"@{by.username} cancelled {review.ref}: {reason}",
+            actor=by,
+            reason=reason,
         )
     return review

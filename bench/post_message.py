@@ -1,0 +1,156 @@
+"""Benchmark: messages per second through post_message, against a bare Message insert.
+
+A review with 60 items, 8 of them with task actions; 2,000 messages, a tenth approval
+phrases by team members, a tenth the same phrases by outsiders, the rest ordinary chat.
+Runs on SQLite and, when PRR_TEST_DATABASE_URL is set, on PostgreSQL (in a scratch database
+`prr_bench` that it creates and drops). Usage: `make bench` or `python bench/post_message.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+MESSAGES = 2_000
+ITEMS = 60
+WITH_ACTIONS = 8
+CHAT = [
+    "Looked at the dashboards, the latency graph is missing the p99 line.",
+    "Can we link the runbook for the queue-depth alert from the review document?",
+    "Load test results are in the capacity section now, with the 2x spike.",
+    "Rollback took four minutes in staging; I added the numbers.",
+    "Thanks, that answers my question about the retry budget.",
+]
+
+
+def playbook_yaml() -> str:
+    import yaml
+
+    items = []
+    for n in range(ITEMS):
+        item: dict[str, object] = {"key": f"item-{n}", "title": f"Checklist item {n}"}
+        if n < WITH_ACTIONS:
+            item.update(
+                owner="sre",
+                task_actions=[
+                    {"phrases": [f"Area {n} review is completed"], "team": "sre", "then": "done"},
+                    {"phrases": [f"Area {n} review is reopened"], "team": "sre", "then": "reopen"},
+                ],
+            )
+        items.append(item)
+    return yaml.safe_dump(
+        {
+            "slug": "bench",
+            "title": "Benchmark playbook",
+            "checklists": [{"title": "All", "items": items}],
+        }
+    )
+
+
+def run_one() -> None:
+    """Runs inside a child process whose PRR_DATABASE_URL points at an empty database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prr.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prr.accounts.services import create_user
+    from prr.playbooks.services import import_playbook
+    from prr.reviews.channel import post_message
+    from prr.reviews.models import Message
+    from prr.reviews.services import start_review
+    from prr.teams.services import add_members, ensure_default_teams, get_team
+
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_default_teams()
+    dri = create_user("dri")
+    members = [create_user(f"member{n}") for n in range(4)]
+    outsiders = [create_user(f"outsider{n}") for n in range(4)]
+    add_members(get_team("sre"), members)
+    version = import_playbook(playbook_yaml()).version
+    review = start_review(version=version, title="Benchmark review with sixty items", dri=dri)
+
+    plan = []
+    for n in range(MESSAGES):
+        area = n % WITH_ACTIONS
+        verb = "completed" if (n // WITH_ACTIONS) % 2 == 0 else "reopened"
+        if n % 10 == 0:
+            plan.append((members[n % 4], f"Area {area} review is {verb}"))
+        elif n % 10 == 5:
+            plan.append((outsiders[n % 4], f"Area {area} review is {verb}"))
+        else:
+            plan.append((members[n % 4] if n % 2 else outsiders[n % 4], CHAT[n % len(CHAT)]))
+
+    start = time.perf_counter()
+    for author, body in plan:
+        post_message(review, author=author, body=body, source="cli")
+    service_seconds = time.perf_counter() - start
+    # Counted apart, on the first 200 of the plan: counting slows what it counts.
+    with CaptureQueriesContext(connection) as captured:
+        for author, body in plan[:200]:
+            post_message(review, author=author, body=body, source="cli")
+    queries = len(captured) / 200
+
+    start = time.perf_counter()
+    for author, body in plan:
+        Message.objects.create(review=review, author=author, body=body, source="cli")
+    bare_seconds = time.perf_counter() - start
+
+    effects = review.timeline.filter(kind="item.changed").count()
+    refusals = review.timeline.filter(kind="task_action.refused").count()
+    service_rate, bare_rate = MESSAGES / service_seconds, MESSAGES / bare_seconds
+    print(
+        f"{connection.vendor:<10} post_message {service_rate:8.0f} msg/s   "
+        f"Message.objects.create {bare_rate:8.0f} msg/s   ratio {service_rate / bare_rate:.2f}   "
+        f"queries/message {queries:.2f}   "
+        f"(state changes {effects}, refusals {refusals})"
+    )
+
+
+def child(database_url: str, data_dir: str) -> None:
+    env = {**os.environ, "PRR_DATABASE_URL": database_url, "PRR_DATA_DIR": data_dir}
+    env["PRR_BENCH_CHILD"] = "1"
+    subprocess.run([sys.executable, __file__], env=env, check=True)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as data_dir:
+        print(f"{MESSAGES} messages, review of {ITEMS} items ({WITH_ACTIONS} with task actions)")
+        child(f"sqlite:///{data_dir}/bench.sqlite3", data_dir)
+        pg_url = os.environ.get("PRR_TEST_DATABASE_URL")
+        if not pg_url:
+            print("PRR_TEST_DATABASE_URL is not set: PostgreSQL skipped.")
+            return
+        import psycopg
+
+        with psycopg.connect(
+            pg_url.replace("postgres://", "postgresql://", 1), autocommit=True
+        ) as conn:
+            conn.execute("DROP DATABASE IF EXISTS prr_bench")
+            conn.execute("CREATE DATABASE prr_bench")
+        try:
+            child(with_database(pg_url, "prr_bench"), data_dir)
+        finally:
+            with psycopg.connect(
+                pg_url.replace("postgres://", "postgresql://", 1), autocommit=True
+            ) as conn:
+                conn.execute("DROP DATABASE IF EXISTS prr_bench")
+
+
+if __name__ == "__main__":
+    if os.environ.get("PRR_BENCH_CHILD"):
+        run_one()
+    else:
+        main()

@@ -1,0 +1,77 @@
+"""Concurrent writers on one review: every approval is recorded; a close never interleaves."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from prr.accounts.services import create_user
+from prr.reviews.channel import post_message
+from prr.reviews.models import Review
+from prr.reviews.services import start_review
+from prr.teams.services import add_members
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs concurrent connections with row locks (run with PRR_DATABASE_URL=postgres…)",
+    ),
+]
+
+
+def run_at_once(*calls):
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def test_two_approvals_at_the_same_moment_are_both_recorded(small_playbook, dri, teams):
+    both = create_user("bea")
+    sam = create_user("sam")
+    add_members(teams["sre"], [sam])
+    add_members(teams["security"], [both])
+    for attempt in range(5):
+        review = start_review(
+            version=small_playbook, title=f"Concurrent approvals, attempt {attempt}", dri=dri
+        )
+        errors = run_at_once(
+            lambda r=review: post_message(r, author=sam, body="SRE review is completed"),
+            lambda r=review: post_message(r, author=both, body="Security review is completed"),
+        )
+        assert errors == []
+        states = dict(review.items.values_list("key", "state"))
+        assert states["sre-review"] == "done"
+        assert states["security-review"] == "done"
+        assert review.timeline.filter(kind="item.changed").count() == 2
+
+
+def test_the_same_chat_message_delivered_twice_at_once_is_stored_once(review, sre_member):
+    errors = run_at_once(
+        *[
+            lambda: post_message(
+                review, author=sre_member, body="SRE review is completed", external_id="mm-1"
+            )
+        ]
+        * 2
+    )
+    assert errors == []
+    assert Review.objects.get(pk=review.pk).messages.filter(author=sre_member).count() == 1
+    assert review.timeline.filter(kind="item.changed").count() == 1
