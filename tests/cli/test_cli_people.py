@@ -214,10 +214,10 @@ def test_it_lists_teams_as_json(cli: Cli, sre_member: User, security_member: Use
     rows = stdout_json(cli("team", "list", "--json"))
 
     assert rows == [
-        {"slug": "platform", "name": "Platform", "members": []},
-        {"slug": "product", "name": "Product", "members": []},
-        {"slug": "security", "name": "Security", "members": ["sid"]},
-        {"slug": "sre", "name": "SRE", "members": ["sam"]},
+        {"slug": "platform", "name": "Platform", "members": [], "deactivated_members": []},
+        {"slug": "product", "name": "Product", "members": [], "deactivated_members": []},
+        {"slug": "security", "name": "Security", "members": ["sid"], "deactivated_members": []},
+        {"slug": "sre", "name": "SRE", "members": ["sam"], "deactivated_members": []},
     ]
 
 
@@ -329,3 +329,12 @@ def test_it_adds_a_removed_member_again(cli: Cli, sre_member: User) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert members(cli, "sre") == ["sam"]
+
+
+def test_it_marks_deactivated_members_in_the_team_list(cli: Cli, sre_member: User) -> None:
+    cli("user", "deactivate", "sam")
+
+    rows = stdout_json(cli("team", "list", "--json"))
+    sre = next(row for row in rows if row["slug"] == "sre")
+    assert (sre["members"], sre["deactivated_members"]) == ([], ["sam"])
+    assert "@sam (deactivated)" in cli("team", "list").stdout
