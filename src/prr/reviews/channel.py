@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from prr.accounts.models import User
@@ -13,7 +14,7 @@ from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction
 from prr.reviews.phrases import find_phrases
 from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
-from prr.teams.queries import current_member_handles, current_team_ids
+from prr.teams.queries import current_member_handles, current_memberships
 
 MESSAGE_MAX_CHARS = 20_000
 
@@ -61,59 +62,72 @@ def post_message(
     body = clean_body(body)
     if source not in Message.Source.values or source == Message.Source.SYSTEM:
         raise InvalidInput(f"Unknown message source '{source}'.")
+    triggered = [] if author.is_bot else triggered_actions(review, body)
+    if not triggered:
+        # Nothing to change: the message alone is the whole write.
+        message, duplicate = store_message(review, author, body, source, external_id)
+        return PostResult(message, duplicate=duplicate)
     with transaction.atomic():
-        if external_id:
-            existing = Message.objects.filter(review=review, external_id=external_id).first()
-            if existing is not None:
-                return PostResult(existing, duplicate=True)
-            try:
-                with transaction.atomic():
-                    message = Message.objects.create(
-                        review=review,
-                        author=author,
-                        body=body,
-                        source=source,
-                        external_id=external_id,
-                    )
-            except IntegrityError:
-                existing = Message.objects.get(review=review, external_id=external_id)
-                return PostResult(existing, duplicate=True)
-        else:
-            message = Message.objects.create(review=review, author=author, body=body, source=source)
-        result = PostResult(message)
-        if not author.is_bot:
-            run_task_actions(review, message, result)
+        message, duplicate = store_message(review, author, body, source, external_id)
+        result = PostResult(message, duplicate=duplicate)
+        if not duplicate:
+            run_task_actions(review, message, triggered, result)
     return result
 
 
-def run_task_actions(review: Review, message: Message, result: PostResult) -> None:
-    # Most messages trigger nothing: match against the bare phrases first, and load the
-    # actions (with their items and teams) only when a phrase was found.
-    phrases = TaskAction.objects.filter(review=review).values_list("pk", "phrases")
-    candidates = list(phrases)
-    found = set(find_phrases(message.body, [p for _, ps in candidates for p in ps]))
-    if not found:
-        return
+def triggered_actions(review: Review, body: str) -> list[int]:
+    """Ids of the review's task actions whose phrases the message contains.
+
+    A review's task actions are copied from its playbook when it starts and never change,
+    so reading them needs no lock.
+    """
+    candidates = list(TaskAction.objects.filter(review=review).values_list("pk", "phrases"))
+    found = set(find_phrases(body, [p for _, phrases in candidates for p in phrases]))
+    return [pk for pk, phrases in candidates if found.intersection(phrases)] if found else []
+
+
+def store_message(
+    review: Review, author: User, body: str, source: str, external_id: str | None
+) -> tuple[Message, bool]:
+    """The new message, or the one already stored with this external id (and True)."""
+    if not external_id:
+        return Message.objects.create(review=review, author=author, body=body, source=source), False
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                review=review, author=author, body=body, source=source, external_id=external_id
+            )
+    except IntegrityError:
+        return Message.objects.get(review=review, external_id=external_id), True
+    return message, False
+
+
+def run_task_actions(
+    review: Review, message: Message, action_ids: list[int], result: PostResult
+) -> None:
     # Only a message that may change items takes the review's lock: it serialises approvals
     # with each other and with a close, and reads the status that close may have changed.
     review.status = lock_review_status(review)
+    author = message.author
+    assert author is not None
+    # Membership is read here, after the lock: it is the author's at the moment of posting.
     triggered = list(
-        TaskAction.objects.filter(pk__in=[pk for pk, ps in candidates if found.intersection(ps)])
+        TaskAction.objects.filter(pk__in=action_ids)
         .select_related("item", "team")
+        .annotate(
+            by_member=Exists(current_memberships().filter(team=OuterRef("team"), user=author))
+        )
         .order_by("item__position", "pk")
     )
     if review.status != Review.Status.OPEN:
         titles = ", ".join(dict.fromkeys(f"'{a.item.title}'" for a in triggered))
         reply(result, f"{review.ref} is {review.status}; approvals no longer change it ({titles}).")
         return
-    author = message.author
-    assert author is not None
-    teams_of_author = current_team_ids(author)
     by_item: dict[int, list[TaskAction]] = {}
     for action in triggered:
         by_item.setdefault(action.item_id, []).append(action)
     for item_actions in by_item.values():
-        eligible = [a for a in item_actions if a.team_id in teams_of_author]
+        eligible = [a for a in item_actions if a.by_member]  # type: ignore[attr-defined]
         if eligible:
             apply_task_action(review, message, eligible[0], result)
         else:
