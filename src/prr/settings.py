@@ -110,7 +110,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
 # Static files are served from the installed apps directly: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 

@@ -106,7 +106,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for line in demo_data.reviews:
         click.echo(line)
     click.echo(
-        "\nTry: prr review show PRR-1 · prr review post PRR-1 --as sam 'SRE review is completed'"
+        f"\nTry, with PRR_DATA_DIR={settings.DATA_DIR}:\n"
+        "  prr review show PRR-2\n"
+        "  prr review post PRR-2 --as paula 'Platform review is completed'\n"
+        "  prr review export PRR-1"
     )
     if not no_serve:
         click.echo(f"\nSign in at http://{host}:{port}/admin/ as admin (see the password above).")
