@@ -119,3 +119,12 @@ def test_cancel_by_the_dri_with_a_reason(review, dri, outsider):
     review.refresh_from_db()
     assert review.status == "cancelled"
     assert review.timeline.get(kind="review.cancelled").data["reason"] == "Project dropped"
+
+
+def test_reopen_is_refused_while_another_open_review_has_the_title(review, dri, admin):
+    from prr.reviews.services import start_review
+
+    cancel_review(review, by=dri, reason="Restarting with the new playbook")
+    again = start_review(version=review.playbook_version, title=review.title, dri=dri)
+    with pytest.raises(RuleViolation, match=f"{again.ref} is open with the same title"):
+        reopen_review(review, by=admin, reason="Wrong one cancelled")

@@ -75,3 +75,16 @@ def test_the_same_chat_message_delivered_twice_at_once_is_stored_once(review, sr
     assert errors == []
     assert Review.objects.get(pk=review.pk).messages.filter(author=sre_member).count() == 1
     assert review.timeline.filter(kind="item.changed").count() == 1
+
+
+def test_two_reviews_started_at_once_with_one_title_give_one_review(small_playbook, dri):
+    from prr.errors import RuleViolation
+
+    start = lambda: start_review(  # noqa: E731
+        version=small_playbook, title="Search cluster: upgrade to version eight", dri=dri
+    )
+    errors = run_at_once(start, start)
+    assert len(errors) == 1
+    assert isinstance(errors[0], RuleViolation)
+    assert "is already open" in str(errors[0])
+    assert Review.objects.filter(title="Search cluster: upgrade to version eight").count() == 1

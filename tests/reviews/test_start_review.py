@@ -98,3 +98,18 @@ def test_it_sets_due_dates_from_the_playbook(default_playbook, dri):
     assert dated.exists()
     for item in dated:
         assert item.due_at > review.created_at
+
+
+def test_the_database_refuses_two_open_reviews_with_one_title(small_playbook, dri):
+    from django.db import IntegrityError, transaction
+
+    first = start(small_playbook, dri)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.create(
+            number=99,
+            title=first.title.upper(),
+            kind="service",
+            playbook_version=small_playbook,
+            dri=dri,
+            created_by=dri,
+        )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from prr.playbooks.models import PlaybookVersion
 from prr.teams.models import Team
@@ -38,6 +39,12 @@ class Review(models.Model):
     class Meta:
         ordering = ["-number"]
         indexes = [models.Index(fields=["status", "-number"])]
+        constraints = [
+            # The title rule, also for two reviews started at the same moment.
+            models.UniqueConstraint(
+                Lower("title"), condition=models.Q(status="open"), name="one_open_review_per_title"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"

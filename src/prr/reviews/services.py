@@ -176,6 +176,8 @@ def start_review(
                     )
                 break
             except IntegrityError:
+                # Another review took this number, or this title, at the same moment.
+                validate_title(title, version)
                 if attempt == 4:
                     raise RuleViolation("Too many reviews started at once; try again.") from None
         now = review.created_at
@@ -478,7 +480,8 @@ def reopen_review(review: Review, *, by: User, reason: str) -> Review:
         )
         if clash is not None:
             raise RuleViolation(
-                f"{clash.ref} is open with the same title; close or rename it before reopening."
+                f"{clash.ref} is open with the same title; close or cancel it before reopening "
+                f"{review.ref}."
             )
         previous = review.status
         review.status = Review.Status.OPEN

@@ -1,0 +1,60 @@
+"""Reads for the faces: the number of queries does not grow with the rows shown."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from prr.reviews.channel import post_message
+from prr.reviews.queries import describe_review, get_review, list_reviews, missing_items
+from prr.reviews.services import answer_section, set_item_state, start_review
+
+
+def count_queries(read) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    return len(captured)
+
+
+def test_review_list_queries_do_not_grow_with_reviews(small_playbook, dri):
+    def list_all():
+        return [(r.ref, r.dri.username, r.required_complete) for r in list_reviews("all")]
+
+    start_review(version=small_playbook, title="Review number one of many", dri=dri)
+    one = count_queries(list_all)
+    for n in range(2, 8):
+        start_review(version=small_playbook, title=f"Review number {n} of many", dri=dri)
+    assert count_queries(list_all) == one
+
+
+def test_review_list_shows_progress_of_required_items(review, dri, sre_member):
+    set_item_state(review, "dashboards", "done", by=dri)
+    post_message(review, author=sre_member, body="SRE review is completed")
+    [listed] = list_reviews("open")
+    assert (listed.required_complete, listed.required_count) == (2, 4)
+
+
+def test_describe_review_queries_do_not_grow_with_items_or_answers(
+    small_playbook, default_playbook, dri
+):
+    small = start_review(version=small_playbook, title="Small review with few items", dri=dri)
+    large = start_review(version=default_playbook, title="Large review with many items", dri=dri)
+    for key in ("summary", "architecture", "observability", "security"):
+        answer_section(large, key, f"Answer for {key}", by=dri)
+    assert count_queries(lambda: describe_review(get_review(small.number))) == count_queries(
+        lambda: describe_review(get_review(large.number))
+    )
+
+
+def test_describe_review_says_what_is_missing_and_whether_it_can_close(review, dri):
+    data = describe_review(review)
+    assert data["ready_to_close"] is False
+    assert [m.item.key for m in missing_items(review)] == [
+        "dashboards",
+        "load-test",
+        "sre-review",
+        "security-review",
+    ]
+    assert (
+        "SRE review is still open; waiting for a member of team SRE to approve" in (data["missing"])
+    )
