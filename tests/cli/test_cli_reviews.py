@@ -942,7 +942,7 @@ def test_it_creates_demo_data_without_serving(cli: Cli, no_serving: None) -> Non
     result = ok(cli("demo", "--no-serve"))
 
     assert "People (username / password / role):" in result.stdout
-    assert "Try: prr review show PRR-1" in result.stdout
+    assert "prr review post PRR-2 --as paula 'Platform review is completed'" in result.stdout
     reviews = stdout_json(cli("review", "list", "--status", "all", "--json"))
     assert [(r["ref"], r["status"]) for r in reviews] == [("PRR-2", "open"), ("PRR-1", "closed")]
     sre = next(i for i in show(cli, "PRR-2")["items"] if i["owner"] == "sre" and i["required"])
