@@ -82,24 +82,27 @@ def run_one() -> None:
         area = n % WITH_ACTIONS
         verb = "completed" if (n // WITH_ACTIONS) % 2 == 0 else "reopened"
         if n % 10 == 0:
-            plan.append((members[n % 4], f"Area {area} review is {verb}"))
+            plan.append(("member phrase", members[n % 4], f"Area {area} review is {verb}"))
         elif n % 10 == 5:
-            plan.append((outsiders[n % 4], f"Area {area} review is {verb}"))
+            plan.append(("outsider phrase", outsiders[n % 4], f"Area {area} review is {verb}"))
         else:
-            plan.append((members[n % 4] if n % 2 else outsiders[n % 4], CHAT[n % len(CHAT)]))
+            author = members[n % 4] if n % 2 else outsiders[n % 4]
+            plan.append(("chat", author, CHAT[n % len(CHAT)]))
 
-    start = time.perf_counter()
-    for author, body in plan:
+    spent: dict[str, list[float]] = {}
+    for category, author, body in plan:
+        start = time.perf_counter()
         post_message(review, author=author, body=body, source="cli")
-    service_seconds = time.perf_counter() - start
+        spent.setdefault(category, []).append(time.perf_counter() - start)
+    service_seconds = sum(sum(times) for times in spent.values())
     # Counted apart, on the first 200 of the plan: counting slows what it counts.
     with CaptureQueriesContext(connection) as captured:
-        for author, body in plan[:200]:
+        for _, author, body in plan[:200]:
             post_message(review, author=author, body=body, source="cli")
     queries = len(captured) / 200
 
     start = time.perf_counter()
-    for author, body in plan:
+    for _, author, body in plan:
         Message.objects.create(review=review, author=author, body=body, source="cli")
     bare_seconds = time.perf_counter() - start
 
@@ -112,6 +115,12 @@ def run_one() -> None:
         f"queries/message {queries:.2f}   "
         f"(state changes {effects}, refusals {refusals})"
     )
+    for category, times in spent.items():
+        rate = len(times) / sum(times)
+        print(
+            f"{'':<10}   {category:<16} {rate:8.0f} msg/s   ratio {rate / bare_rate:.2f}   "
+            f"({len(times)} messages)"
+        )
 
 
 def child(database_url: str, data_dir: str) -> None:

@@ -71,7 +71,6 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
-            self.cfg.set("forwarded_allow_ips", "*")
 
         def load(self) -> Any:
             return application
