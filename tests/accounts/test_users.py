@@ -137,3 +137,15 @@ def test_it_says_when_a_user_does_not_exist() -> None:
         get_user("@Nobody")
 
     assert info.value.message == "No user @nobody."
+
+
+def test_only_an_admin_or_the_user_sets_a_password(dri, outsider, admin) -> None:
+    from prr.accounts.services import set_password
+    from prr.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="Only an admin"):
+        set_password(dri, "a-long-Passphrase-42", by=outsider)
+    set_password(dri, "a-long-Passphrase-42", by=dri)
+    set_password(dri, "another-long-Passphrase-43", by=admin)
+    dri.refresh_from_db()
+    assert dri.check_password("another-long-Passphrase-43")

@@ -26,7 +26,8 @@ def test_it_adds_a_user_without_a_password(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "Created user @bob (Bob Stone).",
-        "No password set: the user cannot sign in to the web UI until one is set.",
+        "No password set: they can sign in to the web UI once one is set with "
+        "`prr user set-password bob --password-stdin`.",
     ]
     bob = User.objects.get(username="bob")
     assert (bob.email, bob.is_superuser, bob.has_usable_password()) == (
@@ -338,3 +339,28 @@ def test_it_marks_deactivated_members_in_the_team_list(cli: Cli, sre_member: Use
     sre = next(row for row in rows if row["slug"] == "sre")
     assert (sre["members"], sre["deactivated_members"]) == ([], ["sam"])
     assert "@sam (deactivated)" in cli("team", "list").stdout
+
+
+def test_it_sets_a_password_read_from_stdin(cli: Cli, dri: User) -> None:
+    result = cli("user", "set-password", "dana", "--password-stdin", input="a-long-Passphrase-42\n")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Password set for @dana." in result.stdout
+    dri.refresh_from_db()
+    assert dri.check_password("a-long-Passphrase-42")
+
+
+def test_it_refuses_a_weak_password_and_keeps_the_old_one(cli: Cli, dri: User) -> None:
+    result = cli("user", "set-password", "dana", "--password-stdin", input="password\n")
+
+    assert result.exit_code == 1
+    assert "Password refused:" in result.stderr
+    dri.refresh_from_db()
+    assert not dri.has_usable_password()
+
+
+def test_it_wants_the_password_on_stdin(cli: Cli, dri: User) -> None:
+    result = cli("user", "set-password", "dana")
+
+    assert result.exit_code == 2
+    assert "--password-stdin" in result.stderr

@@ -73,6 +73,21 @@ def create_user(
     return user
 
 
+def set_password(user: User, password: str, *, by: User | None = None) -> User:
+    """Set a user's password (by the operator, an admin, or the user themselves)."""
+    if by is not None and by.pk != user.pk and not (by.is_active and by.is_superuser):
+        raise PermissionDenied("Only an admin can set another user's password.")
+    if user.is_bot:
+        raise RuleViolation(f"@{user.username} is a bot; bots do not sign in.")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput("Password refused: " + " ".join(exc.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def deactivate_user(user: User, *, by: User | None = None) -> User:
     """Deactivated users keep their history but can no longer sign in or act."""
     if by is not None and not (by.is_active and by.is_superuser):

@@ -61,7 +61,9 @@ class PrrCommand(click.Command):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
             sys.exit(0)
         except Exception as exc:
-            if os.environ.get("PRR_DEBUG"):
+            from django.conf import settings
+
+            if settings.DEBUG:
                 raise
             fail(
                 f"prr failed unexpectedly ({type(exc).__name__}: {exc}). "

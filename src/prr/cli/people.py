@@ -34,7 +34,10 @@ def user_add(username: str, name: str, email: str, admin: bool, password_stdin: 
     role = "admin" if created.is_superuser else "user"
     click.echo(f"Created {role} @{created.username} ({created.name}).")
     if not password:
-        click.echo("No password set: the user cannot sign in to the web UI until one is set.")
+        click.echo(
+            "No password set: they can sign in to the web UI once one is set with "
+            f"`prr user set-password {created.username} --password-stdin`."
+        )
 
 
 @user.command("list")
@@ -68,6 +71,27 @@ def user_list(as_json: bool) -> None:
         flags = [f for f, on in (("admin", row["admin"]), ("deactivated", not row["active"])) if on]
         extra = f" [{', '.join(flags)}]" if flags else ""
         click.echo(f"@{row['username']:<16} {row['name']:<24} {', '.join(row['teams'])}{extra}")
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (first line). Required: a password on the "
+    "command line would end up in the shell history.",
+)
+def user_set_password(username: str, password_stdin: bool) -> None:
+    """Set a user's password so they can sign in to the web UI."""
+    from prr.accounts.services import get_user, set_password
+
+    if not password_stdin:
+        raise click.UsageError("Give the password on standard input with --password-stdin.")
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise click.UsageError("--password-stdin read an empty password.")
+    target = set_password(get_user(username), password)
+    click.echo(f"Password set for @{target.username}.")
 
 
 @user.command("deactivate")

@@ -19,8 +19,10 @@ def playbook() -> None:
 def playbook_import(file: IO[bytes]) -> None:
     """Import a playbook YAML (or JSON) file; a new version only when the content changed."""
     from prr.playbooks.services import import_playbook
+    from prr.playbooks.yaml_format import MAX_FILE_BYTES
 
-    result = import_playbook(file.read())
+    # Read one byte past the limit: enough to refuse a huge file without reading all of it.
+    result = import_playbook(file.read(MAX_FILE_BYTES + 1))
     version = result.version
     if result.created:
         click.echo(f"Imported {version.playbook.slug} as version {version.number}.")
