@@ -15,14 +15,14 @@ Cli = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(db: None, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Cli:
+def cli(db: None, settings: Any) -> Cli:
     """`cli("review", "show", "1")` runs `prr review show 1`; `input=` feeds standard input.
 
-    PRR_DEBUG makes an unexpected exception fail the test with its traceback, instead of
+    DEBUG makes an unexpected exception fail the test with its traceback, instead of
     becoming the CLI's "prr failed unexpectedly" message. A fast password hasher keeps
     `user add --password-stdin` and `prr demo` quick.
     """
-    monkeypatch.setenv("PRR_DEBUG", "1")
+    settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     runner = CliRunner()
 

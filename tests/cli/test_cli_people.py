@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from prr.accounts.models import User
@@ -364,3 +366,19 @@ def test_it_wants_the_password_on_stdin(cli: Cli, dri: User) -> None:
 
     assert result.exit_code == 2
     assert "--password-stdin" in result.stderr
+
+
+def test_an_unexpected_failure_is_one_line_without_debug(
+    cli: Cli, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DEBUG = False
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise ValueError("disk on fire")
+
+    monkeypatch.setattr("prr.accounts.services.create_user", explode)
+    result = cli("user", "add", "bob")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: prr failed unexpectedly (ValueError: disk on fire).")
+    assert "Traceback" not in result.stderr
