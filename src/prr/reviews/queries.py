@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from prr.errors import InvalidInput, NotFound
 from prr.reviews.models import Review, ReviewItem, Snapshot
@@ -47,10 +47,6 @@ def list_reviews(status: str = "open") -> QuerySet[Review]:
         required_count=Count("items", filter=required),
         required_complete=Count("items", filter=required & ~Q(items__state="open")),
     ).order_by("-number")
-
-
-def with_reviewers(reviews: QuerySet[Review]) -> QuerySet[Review]:
-    return reviews.prefetch_related(Prefetch("reviewer_teams"), Prefetch("reviewers"))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from prr.playbooks.spec import DRI
 from prr.reviews.models import (
     Answer,
     AnswerRevision,
+    Message,
     Review,
     ReviewItem,
     Snapshot,
@@ -49,7 +50,7 @@ def record(
     *,
     actor: User | None = None,
     item: ReviewItem | None = None,
-    message: Any = None,
+    message: Message | None = None,
     **data: Any,
 ) -> TimelineEvent:
     """Append one event to the review's timeline (call inside the change's transaction)."""
@@ -338,7 +339,13 @@ def owns_item(user: User, item: ReviewItem, review: Review) -> bool:
 
 
 def apply_item_state(
-    item: ReviewItem, state: str, *, by: User, via: str, reason: str = "", message: Any = None
+    item: ReviewItem,
+    state: str,
+    *,
+    by: User,
+    via: str,
+    reason: str = "",
+    message: Message | None = None,
 ) -> None:
     """Write a new state on an item (the caller has checked the rules and holds the lock)."""
     item.state = state
