@@ -20,6 +20,7 @@ from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.playbooks.models import PlaybookVersion
 from prr.playbooks.spec import DRI
+from prr.playbooks.spec import TaskAction as SpecTaskAction
 from prr.reviews.models import (
     Answer,
     AnswerRevision,
@@ -183,7 +184,7 @@ def start_review(
                     raise RuleViolation("Too many reviews started at once; try again.") from None
         now = review.created_at
         items: list[ReviewItem] = []
-        actions: list[tuple[int, Any]] = []
+        actions: list[tuple[ReviewItem, SpecTaskAction]] = []
         approving: set[str] = set()
         for checklist, item in spec.items():
             if item.kinds is not None and kind not in item.kinds:
@@ -204,17 +205,17 @@ def start_review(
                     due_at=now + timedelta(days=item.due_days) if item.due_days else None,
                 )
             )
-            actions.extend((len(items) - 1, action) for action in item.task_actions)
+            actions.extend((items[-1], action) for action in item.task_actions)
         ReviewItem.objects.bulk_create(items)
         TaskAction.objects.bulk_create(
             TaskAction(
-                item=items[index],
+                item=review_item,
                 review=review,
                 team=teams[action.team],
                 phrases=list(action.phrases),
                 then=action.then,
             )
-            for index, action in actions
+            for review_item, action in actions
         )
         review.reviewer_teams.set([teams[slug] for slug in sorted(approving)])
         review.reviewers.set(reviewer_list)
