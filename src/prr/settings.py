@@ -28,10 +28,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "django_htmx",
+    "template_partials",
+    "ninja",
     "prr.accounts",
     "prr.teams",
     "prr.playbooks",
     "prr.reviews",
+    "prr.web",
+    "prr.api",
+    "prr.integrations.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -43,11 +51,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "prr.web.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "prr.urls"
 WSGI_APPLICATION = "prr.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
 
 TEMPLATES = [
     {
@@ -112,6 +125,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Static files are served from the installed apps directly: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
+
+# Request bodies above this size are refused (413 from the API, an error page on the web).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PRR_MAX_BODY_BYTES", 2_000_000, minimum=10_000)
+
+# Background work (webhook deliveries, chat notifications) is queued in the database and run
+# by `prr worker`, on any number of hosts.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,6 +10,9 @@ from prr.cli.people import team, user
 from prr.cli.playbooks import playbook
 from prr.cli.reviews import review
 from prr.cli.server import demo, init, serve
+from prr.cli.tokens import token
+from prr.cli.webhooks import webhook
+from prr.cli.worker import worker
 
 
 @click.group(cls=PrrGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +25,7 @@ def prr() -> None:
     """
 
 
-for command in (init, serve, demo, user, team, playbook, review):
+for command in (init, serve, demo, worker, user, team, playbook, review, token, webhook):
     prr.add_command(command)
 
 

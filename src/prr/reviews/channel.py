@@ -11,6 +11,7 @@ from django.utils import timezone
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.reviews import events
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction
 from prr.reviews.phrases import find_phrases
 from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
@@ -66,13 +67,30 @@ def post_message(
     if not triggered:
         # Nothing to change: the message alone is the whole write.
         message, duplicate = store_message(review, author, body, source, external_id)
+        if not duplicate:
+            publish_posted(PostResult(message))
         return PostResult(message, duplicate=duplicate)
     with transaction.atomic():
         message, duplicate = store_message(review, author, body, source, external_id)
         result = PostResult(message, duplicate=duplicate)
         if not duplicate:
             run_task_actions(review, message, triggered, result)
+            publish_posted(result)
     return result
+
+
+def publish_posted(result: PostResult) -> None:
+    message = result.message
+    events.publish(
+        message.review_id,
+        events.MESSAGE_POSTED,
+        actor=message.author,
+        message=message.pk,
+        body=message.body,
+        source=message.source,
+        effects=[{"item": e.item, "state": e.state} for e in result.effects],
+        replies=[r.body for r in result.replies],
+    )
 
 
 def triggered_actions(review: Review, body: str) -> list[int]:

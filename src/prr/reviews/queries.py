@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound
 from prr.reviews.models import Review, ReviewItem, Snapshot
+from prr.teams.models import Membership
 
 REF_RE = re.compile(r"^(?:prr-)?(\d{1,9})$", re.IGNORECASE)
 
@@ -47,6 +52,79 @@ def list_reviews(status: str = "open") -> QuerySet[Review]:
         required_count=Count("items", filter=required),
         required_complete=Count("items", filter=required & ~Q(items__state="open")),
     ).order_by("-number")
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What a list of reviews is narrowed to (dashboard, API, CLI); every field optional."""
+
+    status: str = "open"
+    kind: str | None = None
+    playbook: str | None = None
+    dri: str | None = None
+    awaiting_team: str | None = None
+    awaiting_user: User | None = None
+    text: str | None = None
+
+
+def filter_reviews(f: ReviewFilter) -> QuerySet[Review]:
+    """`list_reviews` narrowed by a filter.
+
+    "Awaiting" a team means the review has a required item still open that the team owns;
+    awaiting a user means awaiting any team the user is currently a member of.
+    """
+    reviews = list_reviews(f.status)
+    if f.kind:
+        reviews = reviews.filter(kind=f.kind)
+    if f.playbook:
+        reviews = reviews.filter(playbook_version__playbook__slug=f.playbook)
+    if f.dri:
+        reviews = reviews.filter(dri__username=f.dri)
+    waiting = ReviewItem.objects.filter(
+        review=OuterRef("pk"), required=True, state=ReviewItem.State.OPEN
+    )
+    if f.awaiting_team:
+        reviews = reviews.filter(Exists(waiting.filter(owner_team__slug=f.awaiting_team)))
+    if f.awaiting_user is not None:
+        my_teams = Membership.objects.filter(user=f.awaiting_user, removed_at__isnull=True).values(
+            "team"
+        )
+        reviews = reviews.filter(Exists(waiting.filter(owner_team__in=my_teams)))
+    if f.text and f.text.strip():
+        reviews = reviews.filter(title__icontains=f.text.strip())
+    return reviews
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a review still waits on: by owner (team name, or "DRI"), and its due items."""
+
+    by_owner: dict[str, int]
+    overdue: int
+    due_soon: int
+
+
+def waiting_on(reviews: Iterable[Review], *, soon_days: int = 3) -> dict[int, Waiting]:
+    """For each review, its open required items grouped by owner; one query for any number."""
+    ids = [r.pk for r in reviews]
+    now = timezone.now()
+    soon = now + timedelta(days=soon_days)
+    by_owner: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    overdue = dict.fromkeys(ids, 0)
+    due_soon = dict.fromkeys(ids, 0)
+    rows = ReviewItem.objects.filter(
+        review_id__in=ids, required=True, state=ReviewItem.State.OPEN
+    ).values_list("review_id", "owner_team__name", "due_at")
+    for review_id, team_name, due_at in rows:
+        owner = team_name or "DRI"
+        by_owner[review_id][owner] = by_owner[review_id].get(owner, 0) + 1
+        if due_at is not None and due_at < now:
+            overdue[review_id] += 1
+        elif due_at is not None and due_at < soon:
+            due_soon[review_id] += 1
+    return {
+        pk: Waiting(dict(sorted(by_owner[pk].items())), overdue[pk], due_soon[pk]) for pk in ids
+    }
 
 
 @dataclass(frozen=True)

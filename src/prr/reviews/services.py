@@ -21,6 +21,7 @@ from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.playbooks.models import PlaybookVersion
 from prr.playbooks.spec import DRI
 from prr.playbooks.spec import TaskAction as SpecTaskAction
+from prr.reviews import events
 from prr.reviews.models import (
     Answer,
     AnswerRevision,
@@ -232,6 +233,7 @@ def start_review(
             reviewer_teams=sorted(approving),
             reviewers=[u.username for u in reviewer_list],
         )
+        events.publish(review.pk, events.STARTED, actor=by)
     return review
 
 
@@ -348,7 +350,11 @@ def apply_item_state(
     reason: str = "",
     message: Message | None = None,
 ) -> None:
-    """Write a new state on an item (the caller has checked the rules and holds the lock)."""
+    """Write a new state on an item (the caller has checked the rules and holds the lock).
+
+    Publishes `review.item_changed`, and `review.ready` when this completed the last open
+    required item.
+    """
     item.state = state
     item.na_reason = reason if state == ReviewItem.State.NA else ""
     item.changed_by = by
@@ -365,6 +371,25 @@ def apply_item_state(
             "changed_by_message",
         ]
     )
+    events.publish(
+        item.review_id,
+        events.ITEM_CHANGED,
+        actor=by,
+        item=item.key,
+        title=item.title,
+        state=state,
+        via=via,
+        reason=item.na_reason,
+        message=message.pk if message is not None else None,
+    )
+    if (
+        item.required
+        and state != ReviewItem.State.OPEN
+        and not ReviewItem.objects.filter(
+            review_id=item.review_id, required=True, state=ReviewItem.State.OPEN
+        ).exists()
+    ):
+        events.publish(item.review_id, events.READY, actor=by, completed_by=item.key)
 
 
 STATE_WORDS = {"done": "done", "open": "open", "n/a": "n/a", "na": "n/a", "reopen": "open"}
@@ -468,6 +493,9 @@ def close_review(review: Review, *, by: User, force: bool = False, reason: str =
             missing=[m.item.key for m in missing],
             snapshot=version,
         )
+        events.publish(
+            review.pk, events.CLOSED, actor=by, forced=force, reason=reason, snapshot=version
+        )
         return build_snapshot(review, version=version, by=by)
 
 
@@ -503,6 +531,7 @@ def reopen_review(review: Review, *, by: User, reason: str) -> Review:
             reason=reason,
             previous=previous,
         )
+        events.publish(review.pk, events.REOPENED, actor=by, reason=reason, previous=previous)
     return review
 
 
@@ -525,4 +554,5 @@ def cancel_review(review: Review, *, by: User, reason: str) -> Review:
             actor=by,
             reason=reason,
         )
+        events.publish(review.pk, events.CANCELLED, actor=by, reason=reason)
     return review
