@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from prr.accounts.models import User
+from prr.accounts.models import ApiToken, User
 
 
 @admin.register(User)
@@ -13,3 +14,17 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         *(BaseUserAdmin.fieldsets or ()),
         ("prr", {"fields": ("display_name", "is_bot")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Tokens are created with `prr token create` (the secret is shown once); here they are
+    listed and can be deleted."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

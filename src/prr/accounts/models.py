@@ -25,3 +25,37 @@ class User(AbstractUser):
     @property
     def handle(self) -> str:
         return f"@{self.username}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash is kept; the token itself is shown once, at creation.
+
+    A token reads `prr_<prefix>_<secret>`: the prefix finds the row and is safe to display,
+    the SHA-256 of the whole token is compared in constant time.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "user",
+                "name",
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_token_name_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (@{self.user.username}, prr_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,7 +1,19 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
 
 from prr.api.app import api
+from prr.api.errors import error_response
 
-urlpatterns = [path("", api.urls)]
+
+def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(
+        404, "not_found", f"No API endpoint {request.path}; see /api/v1/docs for the list."
+    )
+
+
+urlpatterns = [
+    path("", api.urls),
+    re_path(r"^(?P<rest>.*)$", unknown),
+]

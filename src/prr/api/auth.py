@@ -1,0 +1,35 @@
+"""Who is calling: a personal token (`Authorization: Bearer …`) or a browser session.
+
+Token requests need no CSRF token (a cross-site page cannot set the header); session requests
+that change something must carry Django's CSRF token, as the web UI's forms do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from prr.accounts.tokens import authenticate_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The signed-in user of the web UI, if active (CSRF is checked for unsafe methods)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+AUTH = [TokenAuth(), ActiveSessionAuth()]

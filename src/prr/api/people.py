@@ -1,0 +1,50 @@
+"""/api/v1/me and /api/v1/tokens: the caller and their personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from prr.accounts.tokens import create_token, get_token, list_tokens, revoke_token
+from prr.api import render
+from prr.api.reviews import caller, responses
+from prr.api.schemas import TokenCreatedOut, TokenIn, TokenOut, UserOut
+from prr.errors import NotFound
+from prr.teams.queries import current_memberships
+
+router = Router(tags=["me"])
+
+
+@router.get("/me", response=responses(200, UserOut), summary="The caller")
+def me(request: HttpRequest) -> Any:
+    user = caller(request)
+    teams = current_memberships().filter(user=user).values_list("team__slug", flat=True)
+    return render.user(user, teams)
+
+
+@router.get("/tokens", response=responses(200, list[TokenOut]), summary="My tokens")
+def my_tokens(request: HttpRequest) -> Any:
+    """The caller's active tokens (never the tokens themselves)."""
+    return [render.token(t) for t in list_tokens(caller(request))]
+
+
+@router.post("/tokens", response=responses(201, TokenCreatedOut), summary="Create a token")
+def new_token(request: HttpRequest, body: TokenIn) -> Any:
+    """A new token for the caller; the response is the only time it is shown."""
+    user = caller(request)
+    created = create_token(user, body.name, by=user)
+    return Status(201, {**render.token(created.token), "token": created.secret})
+
+
+@router.delete("/tokens/{token_id}", response=responses(200, TokenOut), summary="Revoke")
+def revoke(request: HttpRequest, token_id: int) -> Any:
+    """Revoke one of the caller's tokens (admins: anyone's)."""
+    user = caller(request)
+    if not 0 < token_id < 2**31:
+        raise NotFound(f"No API token #{token_id}.")
+    token = get_token(token_id)
+    if token.user_id != user.pk and not user.is_superuser:
+        raise NotFound(f"No API token #{token_id}.")
+    return render.token(revoke_token(token, by=user))

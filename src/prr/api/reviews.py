@@ -1,0 +1,370 @@
+"""/api/v1/reviews: the PRR process over HTTP, through the same services as every face."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from prr.accounts.models import User
+from prr.accounts.services import get_user
+from prr.api import render
+from prr.api.errors import COMMON_ERRORS
+from prr.api.pagination import Page, PageParams, paginate
+from prr.api.schemas import (
+    AnswerIn,
+    AnswerOut,
+    CloseIn,
+    ItemOut,
+    ItemStateIn,
+    MessageIn,
+    MessageOut,
+    PostedOut,
+    ReadinessOut,
+    ReasonIn,
+    ReviewersIn,
+    ReviewOut,
+    ReviewSummaryOut,
+    SnapshotOut,
+    SnapshotSummaryOut,
+    StartReviewIn,
+    TimelineEventOut,
+)
+from prr.errors import NotFound
+from prr.playbooks.services import get_playbook, get_version
+from prr.reviews import services
+from prr.reviews.channel import post_message
+from prr.reviews.models import Answer, Message, ReviewItem
+from prr.reviews.queries import ReviewFilter, filter_reviews, get_review, get_snapshot, items_of
+from prr.teams.services import get_team
+
+router = Router(tags=["reviews"])
+
+Ref = Annotated[
+    str,
+    Path(
+        pattern=r"^(?:[Pp][Rr][Rr]-)?[0-9]{1,9}$",
+        description="The review: PRR-12 or 12.",
+        examples=["PRR-12"],
+    ),
+]
+
+
+def caller(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def responses(ok: int, schema: Any) -> dict[int, Any]:
+    return {ok: schema, **COMMON_ERRORS}
+
+
+class ReviewListParams(PageParams):
+    status: Literal["open", "closed", "cancelled", "all"] = Field(
+        "open", description="Default: open reviews."
+    )
+    kind: str | None = Field(None, max_length=32, description="service, feature, …")
+    playbook: str | None = Field(None, max_length=64, description="Playbook slug.")
+    dri: str | None = Field(None, max_length=150, description="The DRI's username.")
+    awaiting: str | None = Field(
+        None,
+        max_length=50,
+        description="Team slug: reviews with a required item of this team still open; "
+        "`me` for any of the caller's teams.",
+    )
+    q: str | None = Field(None, max_length=200, description="Text to find in titles.")
+
+
+@router.get("/reviews", response=responses(200, Page[ReviewSummaryOut]), summary="List reviews")
+def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
+    """Reviews, newest first, with their progress; filtered and paginated."""
+    awaiting_me = params.awaiting == "me"
+    reviews = filter_reviews(
+        ReviewFilter(
+            status=params.status,
+            kind=params.kind,
+            playbook=params.playbook,
+            dri=params.dri.lstrip("@").lower() if params.dri else None,
+            awaiting_team=None if awaiting_me else params.awaiting,
+            awaiting_user=caller(request) if awaiting_me else None,
+            text=params.q,
+        )
+    )
+    return paginate(reviews, params, lambda rows: [render.review_summary(r) for r in rows])
+
+
+@router.post("/reviews", response=responses(201, ReviewOut), summary="Start a review")
+def start_review(request: HttpRequest, body: StartReviewIn) -> Any:
+    """Start a review from a playbook; the caller is the DRI unless an admin names another."""
+    by = caller(request)
+    review = services.start_review(
+        version=get_version(get_playbook(body.playbook), body.version),
+        title=body.title,
+        dri=get_user(body.dri) if body.dri else by,
+        kind=body.kind,
+        reviewers=[get_user(name) for name in body.reviewers],
+        by=by,
+    )
+    return Status(201, render.review_detail(get_review(review.number)))
+
+
+@router.get("/reviews/{ref}", response=responses(200, ReviewOut), summary="Get a review")
+def get_one(request: HttpRequest, ref: Ref) -> Any:
+    """The whole review: readiness, checklist, document and snapshots. `ref` is PRR-12 or 12."""
+    return render.review_detail(get_review(ref))
+
+
+@router.get("/reviews/{ref}/readiness", response=responses(200, ReadinessOut), summary="Readiness")
+def readiness(request: HttpRequest, ref: Ref) -> Any:
+    """Ready to close or not, and what is missing: made for deploy pipelines."""
+    return render.readiness(get_review(ref))
+
+
+@router.post(
+    "/reviews/{ref}/reviewers", response=responses(200, ReviewOut), summary="Add reviewers"
+)
+def add_reviewers(request: HttpRequest, ref: Ref, body: ReviewersIn) -> Any:
+    review = services.add_reviewers(
+        get_review(ref),
+        by=caller(request),
+        users=[get_user(name) for name in body.users],
+        teams=[get_team(slug) for slug in body.teams],
+    )
+    return render.review_detail(get_review(review.number))
+
+
+# -- checklist --------------------------------------------------------------------------------
+
+
+@router.get("/reviews/{ref}/items", response=responses(200, list[ItemOut]), summary="Checklist")
+def list_items(request: HttpRequest, ref: Ref) -> Any:
+    return [render.item(i) for i in items_of(get_review(ref))]
+
+
+@router.put(
+    "/reviews/{ref}/items/{key}/state",
+    response=responses(200, ItemOut),
+    summary="Set an item's state",
+)
+def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) -> Any:
+    """Mark an item done, open again, or n/a with a reason, by hand (same rules as the UI)."""
+    review = get_review(ref)
+    services.set_item_state(
+        review,
+        key,
+        body.state,
+        by=caller(request),
+        reason=body.reason,
+        via=ReviewItem.Via.API,
+    )
+    return render.item(items_of(review).get(key=key))
+
+
+# -- the review document ----------------------------------------------------------------------
+
+
+def answer_data(review: Any, section_key: str) -> dict[str, Any]:
+    sections = {s.key: s for s in review.playbook_version.spec.sections}
+    if section_key not in sections:
+        raise NotFound(
+            f"{review.ref} has no section '{section_key}' (sections: {', '.join(sections)})."
+        )
+    section = sections[section_key]
+    answer = (
+        Answer.objects.filter(review=review, section_key=section_key)
+        .select_related("updated_by")
+        .first()
+    )
+    return {
+        "section": section.key,
+        "title": section.title,
+        "questions": list(section.questions),
+        "body": answer.body if answer else None,
+        "updated_by": answer.updated_by.username if answer else None,
+        "updated_at": answer.updated_at if answer else None,
+        "revisions": answer.revisions.count() if answer else 0,
+    }
+
+
+@router.get(
+    "/reviews/{ref}/answers", response=responses(200, list[AnswerOut]), summary="The document"
+)
+def list_answers(request: HttpRequest, ref: Ref) -> Any:
+    """Every section of the review document with its questions and the DRI's answer."""
+    from django.db.models import Count
+
+    review = get_review(ref)
+    answers = {
+        a.section_key: a
+        for a in Answer.objects.filter(review=review)
+        .select_related("updated_by")
+        .annotate(revision_count=Count("revisions"))
+    }
+    result = []
+    for section in review.playbook_version.spec.sections:
+        answer = answers.get(section.key)
+        result.append(
+            {
+                "section": section.key,
+                "title": section.title,
+                "questions": list(section.questions),
+                "body": answer.body if answer else None,
+                "updated_by": answer.updated_by.username if answer else None,
+                "updated_at": answer.updated_at if answer else None,
+                "revisions": answer.revision_count if answer else 0,
+            }
+        )
+    return result
+
+
+@router.get(
+    "/reviews/{ref}/answers/{section}", response=responses(200, AnswerOut), summary="One answer"
+)
+def get_answer(request: HttpRequest, ref: Ref, section: str) -> Any:
+    return answer_data(get_review(ref), section)
+
+
+@router.put(
+    "/reviews/{ref}/answers/{section}",
+    response=responses(200, AnswerOut),
+    summary="Answer a section",
+)
+def put_answer(request: HttpRequest, ref: Ref, section: str, body: AnswerIn) -> Any:
+    """Write the DRI's answer (Markdown) to one section; every text is kept as a revision."""
+    review = get_review(ref)
+    services.answer_section(review, section, body.body, by=caller(request))
+    return answer_data(review, section)
+
+
+# -- the channel ------------------------------------------------------------------------------
+
+
+class MessageListParams(PageParams):
+    per_page: int = Field(50, ge=1, le=100, description="Items per page (1-100).")
+
+
+@router.get(
+    "/reviews/{ref}/messages",
+    response=responses(200, Page[MessageOut]),
+    summary="Messages of the channel",
+)
+def list_messages(request: HttpRequest, ref: Ref, params: Query[MessageListParams]) -> Any:
+    """The channel, oldest first, prr's replies included (their author is null)."""
+    review = get_review(ref)
+    messages = Message.objects.filter(review=review).select_related("author").order_by("pk")
+    return paginate(messages, params, lambda rows: [render.message(m) for m in rows])
+
+
+@router.post(
+    "/reviews/{ref}/messages", response=responses(201, PostedOut), summary="Post a message"
+)
+def post(request: HttpRequest, ref: Ref, body: MessageIn) -> Any:
+    """Post in the channel as the caller. An approval phrase from a current member of the
+    owning team marks its item done; the response lists the effects and prr's replies."""
+    result = post_message(
+        get_review(ref),
+        author=caller(request),
+        body=body.body,
+        source=Message.Source.API,
+        external_id=body.external_id,
+    )
+    return Status(
+        201,
+        {
+            "message": render.message(result.message),
+            "effects": [{"item": e.item, "state": e.state} for e in result.effects],
+            "replies": [render.message(m) for m in result.replies],
+            "duplicate": result.duplicate,
+        },
+    )
+
+
+# -- closing ----------------------------------------------------------------------------------
+
+
+@router.post("/reviews/{ref}/close", response=responses(200, ReviewOut), summary="Close")
+def close(request: HttpRequest, ref: Ref, body: CloseIn) -> Any:
+    """Close a ready review and write its snapshot; refused (409) with what is missing."""
+    review = get_review(ref)
+    services.close_review(review, by=caller(request), force=body.force, reason=body.reason)
+    return render.review_detail(get_review(review.number))
+
+
+@router.post("/reviews/{ref}/reopen", response=responses(200, ReviewOut), summary="Reopen")
+def reopen(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
+    """Reopen a closed or cancelled review (admins, with a reason)."""
+    review = get_review(ref)
+    services.reopen_review(review, by=caller(request), reason=body.reason)
+    return render.review_detail(get_review(review.number))
+
+
+@router.post("/reviews/{ref}/cancel", response=responses(200, ReviewOut), summary="Cancel")
+def cancel(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
+    """Cancel an open review (the DRI or an admin, with a reason)."""
+    review = get_review(ref)
+    services.cancel_review(review, by=caller(request), reason=body.reason)
+    return render.review_detail(get_review(review.number))
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/reviews/{ref}/timeline",
+    response=responses(200, Page[TimelineEventOut]),
+    summary="Timeline",
+)
+def timeline(request: HttpRequest, ref: Ref, params: Query[PageParams]) -> Any:
+    """Every event of the review, oldest first."""
+    events = get_review(ref).timeline.select_related("actor", "item").order_by("created_at", "pk")
+    return paginate(events, params, lambda rows: [render.timeline_event(e) for e in rows])
+
+
+@router.get(
+    "/reviews/{ref}/snapshots",
+    response=responses(200, list[SnapshotSummaryOut]),
+    summary="Snapshots",
+)
+def snapshots(request: HttpRequest, ref: Ref) -> Any:
+    review = get_review(ref)
+    return [
+        render.snapshot_summary(s)
+        for s in review.snapshots.select_related("created_by").order_by("version")
+    ]
+
+
+class SnapshotFormat(Schema):
+    format: Literal["json", "md"] = Field("json", description="json (default) or md (Markdown).")
+
+
+@router.get(
+    "/reviews/{ref}/snapshots/{version}",
+    response=responses(200, SnapshotOut),
+    summary="A snapshot",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The snapshot as JSON, or as Markdown with `?format=md`.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/SnapshotOut"}},
+                    "text/markdown": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
+)
+def snapshot(request: HttpRequest, ref: Ref, version: int, params: Query[SnapshotFormat]) -> Any:
+    """A frozen snapshot: JSON with its SHA-256, or its Markdown (`?format=md`)."""
+    review = get_review(ref)
+    if not 0 < version < 2**31:
+        raise NotFound(f"{review.ref} has no snapshot v{version}.")
+    found = get_snapshot(review, version)
+    if params.format == "md":
+        response = HttpResponse(found.markdown, content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'inline; filename="{review.ref}-snapshot-v{found.version}.md"'
+        )
+        return response
+    return {**render.snapshot_summary(found), "content": found.content}
