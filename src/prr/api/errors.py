@@ -112,9 +112,20 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "malformed", 405: "method_not_allowed", 413: "too_large"}.get(
-            exc.status_code, "error"
-        )
+        if exc.status_code == 403 and "csrf" in str(exc.message).lower():
+            return error_response(
+                403,
+                "csrf_failed",
+                "A signed-in browser request that changes something must carry the CSRF "
+                "token (the csrftoken cookie's value in the X-CSRFToken header); scripts "
+                "should use an API token instead.",
+            )
+        code = {
+            400: "malformed",
+            403: "permission_denied",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.message))
 
     @api.exception_handler(Http404)
