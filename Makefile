@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := src tests bench
 
-.PHONY: demo test lint pytest bench clean
+.PHONY: demo test lint pytest chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy $(SOURCES)
 
 # The suite on SQLite; then on PostgreSQL when PRR_TEST_DATABASE_URL is set.
-pytest: $(VENV)/.installed-dev
+# The browser the end-to-end tests drive (Debian's chromium; installed when missing, as root).
+chromium:
+	scripts/ensure-chromium
+
+pytest: $(VENV)/.installed-dev chromium
 	rm -rf .test-data
 	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
 	@if [ -n "$$PRR_TEST_DATABASE_URL" ]; then \

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from prr.accounts.models import User
@@ -25,7 +27,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def token(review: Review, admin: User, sre_member: User) -> str:
+def in_test_transaction() -> Any:
+    """Keep the test's connection open across requests, as Django's test client does.
+
+    The WSGI app closes "old" connections at the end of each request, and a connection inside
+    the test's transaction counts as one; on PostgreSQL that would end the test's transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(in_test_transaction: None, review: Review, admin: User, sre_member: User) -> str:
     # A review to find (PRR-1), an admin token so that admin-only operations run for real.
     return create_token(admin, "schemathesis").secret
 

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -135,6 +135,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return body_too_large()
+
+    @api.exception_handler(DataError)
+    def unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database cannot hold: NUL characters (PostgreSQL), an out-of-range number.
+        text = str(exc)
+        if "NUL" in text or "0x00" in text:
+            message = "Text may not contain NUL (\\u0000) characters."
+        else:
+            message = "A value does not fit the database: " + text.splitlines()[0]
+        return error_response(422, "invalid_input", message)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
