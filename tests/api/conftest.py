@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,8 @@ from django.test import Client
 
 from prr.accounts.models import User
 from prr.accounts.tokens import create_token
+from prr.reviews.models import Review
+from prr.reviews.services import set_item_state
 
 
 class ApiClient:
@@ -43,10 +46,13 @@ class ApiClient:
 def api_as(db: None) -> Callable[[User | None], ApiClient]:
     """`api_as(dri).get("/me")`; `api_as(None)` sends no token."""
 
+    numbers = itertools.count(1)
+
     def make(user: User | None) -> ApiClient:
         if user is None:
             return ApiClient(None)
-        return ApiClient(create_token(user, f"tests {user.username}").secret)
+        # A distinct name each time: a test may ask for two clients of one persona.
+        return ApiClient(create_token(user, f"tests {user.username} {next(numbers)}").secret)
 
     return make
 
@@ -57,3 +63,13 @@ def error_of(response: Any) -> tuple[int, str]:
     assert set(body) == {"error", "message", "details"}, body
     assert body["message"], body
     return response.status_code, body["error"]
+
+
+@pytest.fixture
+def ready_review(review: Review, dri: User, sre_member: User, security_member: User) -> Review:
+    """PRR-1 with every required item done by its owner: ready to close."""
+    for key in ("dashboards", "load-test"):
+        set_item_state(review, key, "done", by=dri)
+    set_item_state(review, "sre-review", "done", by=sre_member)
+    set_item_state(review, "security-review", "done", by=security_member)
+    return review

@@ -207,7 +207,12 @@ def test_it_refuses_a_tab_used_for_indentation_with_its_line() -> None:
     assert error.message.startswith("The playbook is not valid YAML: line 2, column 1: ")
 
 
-@pytest.mark.parametrize("text", ["", "just a sentence", "- slug: small\n", "42\n"])
+@pytest.mark.parametrize("text", ["", " \n\t\n"])
+def test_it_refuses_an_empty_document(text: str) -> None:
+    assert refusal(text).message.startswith("The playbook is empty")
+
+
+@pytest.mark.parametrize("text", ["just a sentence", "- slug: small\n", "42\n"])
 def test_it_refuses_a_document_that_is_not_a_mapping(text: str) -> None:
     error = refusal(text)
 

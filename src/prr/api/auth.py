@@ -23,7 +23,16 @@ class TokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """The signed-in user of the web UI, if active (CSRF is checked for unsafe methods)."""
+    """The signed-in user of the web UI, if active (CSRF is checked for unsafe methods).
+
+    A request with no signed-in session is simply not authenticated here (so it gets a 401),
+    rather than refused for a missing CSRF token it never needed.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user

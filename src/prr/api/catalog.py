@@ -21,10 +21,9 @@ from prr.api.schemas import (
     TeamIn,
     TeamOut,
 )
-from prr.errors import InvalidInput
 from prr.playbooks.models import Playbook
 from prr.playbooks.services import get_playbook, get_version, import_playbook
-from prr.playbooks.yaml_format import MAX_FILE_BYTES, to_yaml
+from prr.playbooks.yaml_format import to_yaml
 from prr.teams.models import Team
 from prr.teams.queries import teams_with_members
 from prr.teams.services import add_members, create_team, get_team, remove_members
@@ -67,15 +66,7 @@ def list_playbooks(request: HttpRequest) -> Any:
 def import_one(request: HttpRequest) -> Any:
     """Validate and store a playbook (admins). 201 with the new version, or 200 with the
     latest one when the content is unchanged; 422 lists each invalid field by its path."""
-    if len(request.body) > MAX_FILE_BYTES:
-        raise InvalidInput(f"The playbook is larger than {MAX_FILE_BYTES:,} bytes.")
-    try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("The playbook is not UTF-8 text.") from None
-    if not text.strip():
-        raise InvalidInput("The request body is empty; send the playbook as YAML or JSON.")
-    result = import_playbook(text, by=caller(request))
+    result = import_playbook(request.body, by=caller(request))
     return Status(
         201 if result.created else 200,
         {"created": result.created, "playbook": render.playbook_version(result.version)},

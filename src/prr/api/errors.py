@@ -78,6 +78,9 @@ def describe_validation(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     described = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
+        if len(loc) > 2 and loc[0] == "body":
+            # Ninja puts the view's parameter name after "body"; clients never see it.
+            del loc[1]
         described.append({"field": ".".join(loc), "message": str(err.get("msg", "invalid"))})
     return described
 

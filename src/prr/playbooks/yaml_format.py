@@ -71,6 +71,8 @@ def parse_spec(text: str | bytes) -> PlaybookSpec:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("The playbook file is not UTF-8 text.") from None
+    if not text.strip():
+        raise InvalidInput("The playbook is empty; expected YAML or JSON with slug, title, …")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:

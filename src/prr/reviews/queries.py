@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound
-from prr.reviews.models import Review, ReviewItem, Snapshot
+from prr.reviews.models import Message, Review, ReviewItem, Snapshot, TimelineEvent
 from prr.teams.models import Membership
 
 REF_RE = re.compile(r"^(?:prr-)?(\d{1,9})$", re.IGNORECASE)
@@ -75,16 +75,17 @@ def filter_reviews(f: ReviewFilter) -> QuerySet[Review]:
     """
     reviews = list_reviews(f.status)
     if f.kind:
-        reviews = reviews.filter(kind=f.kind)
+        reviews = reviews.filter(kind=f.kind.strip().lower())
     if f.playbook:
-        reviews = reviews.filter(playbook_version__playbook__slug=f.playbook)
+        reviews = reviews.filter(playbook_version__playbook__slug=f.playbook.strip().lower())
     if f.dri:
-        reviews = reviews.filter(dri__username=f.dri)
+        reviews = reviews.filter(dri__username=f.dri.strip().lstrip("@").lower())
     waiting = ReviewItem.objects.filter(
         review=OuterRef("pk"), required=True, state=ReviewItem.State.OPEN
     )
     if f.awaiting_team:
-        reviews = reviews.filter(Exists(waiting.filter(owner_team__slug=f.awaiting_team)))
+        slug = f.awaiting_team.strip().lower()
+        reviews = reviews.filter(Exists(waiting.filter(owner_team__slug=slug)))
     if f.awaiting_user is not None:
         my_teams = Membership.objects.filter(user=f.awaiting_user, removed_at__isnull=True).values(
             "team"
@@ -221,3 +222,37 @@ def get_snapshot(review: Review, version: int | None = None) -> Snapshot:
             raise NotFound(f"{review.ref} has no snapshot yet; it gets one when it is closed.")
         raise NotFound(f"{review.ref} has no snapshot v{version}.")
     return found
+
+
+@dataclass(frozen=True)
+class LiveVersion:
+    """What a page showing a review needs to tell whether anything changed (one query)."""
+
+    review_id: int
+    status: str
+    last_event: int
+    last_message: int
+
+    @property
+    def token(self) -> str:
+        return f"{self.last_event}-{self.last_message}"
+
+
+def live_version(ref: str | int) -> LiveVersion:
+    """The review's latest timeline event and message ids: every change writes one of them."""
+    number = parse_ref(ref)
+    newest_event = TimelineEvent.objects.filter(review=OuterRef("pk")).order_by("-pk")
+    newest_message = Message.objects.filter(review=OuterRef("pk")).order_by("-pk")
+    row = (
+        Review.objects.filter(number=number)
+        .annotate(
+            last_event=Subquery(newest_event.values("pk")[:1]),
+            last_message=Subquery(newest_message.values("pk")[:1]),
+        )
+        .values_list("pk", "status", "last_event", "last_message")
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"No review PRR-{number}.")
+    pk, status, last_event, last_message = row
+    return LiveVersion(pk, status, last_event or 0, last_message or 0)
