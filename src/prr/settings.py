@@ -85,6 +85,9 @@ def _database() -> dict[str, Any]:
         return {
             "ENGINE": url.engine,
             "NAME": url.name,
+            # Tests use a file too (not shared-cache memory, which locks whole tables), so the
+            # end-to-end tests' live server and the test itself read and write as in production.
+            "TEST": {"NAME": str(DATA_DIR / "test-prr.sqlite3")},
             "OPTIONS": {
                 # Several processes write one file: WAL lets readers run beside a writer,
                 # IMMEDIATE takes the write lock at BEGIN so a transaction never fails
@@ -138,6 +141,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Outgoing webhooks: how long to wait for a receiver, how many attempts, and the back-off
+# (the first retry after WEBHOOK_RETRY_DELAY seconds, doubling up to WEBHOOK_RETRY_MAX_DELAY).
+WEBHOOK_TIMEOUT = env_int("PRR_WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("PRR_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_DELAY = env_int("PRR_WEBHOOK_RETRY_DELAY", 10, minimum=1)
+WEBHOOK_RETRY_MAX_DELAY = env_int("PRR_WEBHOOK_RETRY_MAX_DELAY", 3600, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,11 +2,105 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
+import threading
+from typing import Any
+
 import click
 
 from prr.cli.base import PrrCommand
 
+QUEUE = "default"
+RESCUE_EVERY = 60.0  # seconds between looks for deliveries a dead worker left half-sent
+
+
+def rescue_loop(stop: threading.Event) -> None:
+    """Every minute, re-queue deliveries whose worker died while sending them."""
+    from django.db import close_old_connections, connection
+
+    from prr.integrations.webhooks.tasks import rescue_abandoned
+
+    while not stop.wait(RESCUE_EVERY):
+        try:
+            count = rescue_abandoned()
+        except Exception as exc:  # the database may be briefly away; try again later
+            click.echo(f"Could not look for abandoned deliveries: {exc}", err=True)
+            close_old_connections()
+        else:
+            if count:
+                click.echo(f"Re-queued {count} deliveries abandoned by a stopped worker.")
+    connection.close()
+
+
+def worker_id() -> str:
+    # Unique across hosts and restarts; django-tasks-db allows 64 characters.
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def log_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """One line per task run: when, which task on what, what came of it and how long it took."""
+    finished = task_result.finished_at
+    took = (finished - task_result.started_at).total_seconds() if task_result.started_at else 0.0
+    args = ", ".join(repr(a) for a in task_result.args)
+    if str(task_result.status).lower() == "successful":
+        outcome = str(task_result.return_value)
+    else:
+        error = task_result.errors[-1].exception_class_path if task_result.errors else "?"
+        outcome = f"task failed ({error})"
+    click.echo(
+        f"{finished:%Y-%m-%d %H:%M:%S} {task_result.task.name}({args}): {outcome} in {took:.2f}s"
+    )
+
 
 @click.command(cls=PrrCommand)
-def worker() -> None:
-    """Run queued background work until stopped; any number of workers may run at once."""
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds to wait before looking again when nothing is due.",
+)
+@click.option("--batch", is_flag=True, help="Run what is due now, then exit.")
+@click.option(
+    "--max-tasks",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Exit after running this many tasks.",
+)
+def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
+    """Run queued background work until stopped; any number of workers may run at once.
+
+    Ctrl-C or SIGTERM stops it after the task at hand; a second one stops it at once.
+    """
+    from django_tasks.signals import task_finished
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    runner = Worker(
+        queue_names=[QUEUE],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=not batch,
+        max_tasks=max_tasks,
+        worker_id=worker_id(),
+        excluded_queue_names=[],
+    )
+    from prr.integrations.webhooks.tasks import rescue_abandoned
+
+    click.echo(f"Worker {runner.worker_id} takes tasks from queue '{QUEUE}'.")
+    if count := rescue_abandoned():
+        click.echo(f"Re-queued {count} deliveries abandoned by a stopped worker.")
+    stop = threading.Event()
+    if not batch:
+        threading.Thread(target=rescue_loop, args=(stop,), daemon=True).start()
+    task_finished.connect(log_task)
+    runner.configure_signals()
+    try:
+        runner.run()
+    finally:
+        stop.set()
+        runner.reset_signals()
+        task_finished.disconnect(log_task)
+    click.echo(f"Worker {runner.worker_id} stopped after {runner._run_tasks} tasks.")

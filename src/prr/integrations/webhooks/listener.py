@@ -1,0 +1,75 @@
+"""Turns each review event into one delivery per matching subscription, queued for a worker."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from prr.integrations.webhooks.models import Delivery, Subscription
+from prr.integrations.webhooks.tasks import enqueue_delivery
+from prr.reviews.events import Event
+from prr.reviews.models import Review
+from prr.reviews.queries import missing_items
+
+logger = logging.getLogger(__name__)
+
+
+def on_review_event(event: Event) -> None:
+    # One query when nobody listens; the subscriptions are few, so they are matched here
+    # rather than with JSON lookups that SQLite lacks.
+    subscriptions = [s for s in Subscription.objects.filter(active=True) if s.wants(event.type)]
+    if not subscriptions:
+        return
+    try:
+        review = Review.objects.select_related("dri").get(pk=event.review_id)
+    except Review.DoesNotExist:
+        logger.warning("Event %s (%s): review %s is gone.", event.id, event.type, event.review_id)
+        return
+    payload = build_payload(event, review)
+    with transaction.atomic():
+        deliveries = Delivery.objects.bulk_create(
+            Delivery(
+                subscription=subscription,
+                event_id=event.id,
+                event_type=event.type,
+                review=review,
+                payload=payload,
+            )
+            for subscription in subscriptions
+        )
+        for delivery in deliveries:
+            enqueue_delivery(delivery.pk)
+
+
+def build_payload(event: Event, review: Review) -> dict[str, Any]:
+    """The JSON body receivers get; frozen when the event happens, identical on every retry."""
+    missing = missing_items(review)
+    return {
+        "id": event.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor": event.actor,
+        "review": {
+            "number": review.number,
+            "ref": review.ref,
+            "title": review.title,
+            "status": review.status,
+            "url": f"{settings.BASE_URL}/reviews/{review.number}/",
+            "readiness": {
+                "ready": not missing,
+                "missing": [
+                    {
+                        "item": m.item.key,
+                        "title": m.item.title,
+                        "owner": m.item.owner_label,
+                        "reason": m.reason,
+                    }
+                    for m in missing
+                ],
+            },
+        },
+        "change": event.change,
+    }
