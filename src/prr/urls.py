@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+handler404 = "prr.web.views.common.page_not_found"
+handler403 = "prr.web.views.common.permission_denied"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("prr.api.urls")),

@@ -1,10 +1,66 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
-from django.views.generic import RedirectView
+
+from prr.web.views import (
+    account,
+    dashboard,
+    lifecycle,
+    playbooks,
+    reviews,
+    snapshots,
+    start,
+    teams,
+)
 
 app_name = "web"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="dashboard"),
+    path("login/", account.SignInView.as_view(), name="login"),
+    path("logout/", account.SignOutView.as_view(), name="logout"),
+    path("password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("reviews/new/", start.start, name="review_new"),
+    path("reviews/<int:number>/", reviews.review_page, name="review"),
+    path("reviews/<int:number>/live/", reviews.live, name="review_live"),
+    path("reviews/<int:number>/messages/", reviews.post, name="review_post"),
+    path("reviews/<int:number>/answers/<slug:section_key>/", reviews.answer, name="review_answer"),
+    path("reviews/<int:number>/items/<slug:key>/", reviews.set_item, name="review_item"),
+    path("reviews/<int:number>/close/", lifecycle.confirm, {"verb": "close"}, name="review_close"),
+    path(
+        "reviews/<int:number>/reopen/", lifecycle.confirm, {"verb": "reopen"}, name="review_reopen"
+    ),
+    path(
+        "reviews/<int:number>/cancel/", lifecycle.confirm, {"verb": "cancel"}, name="review_cancel"
+    ),
+    path(
+        "reviews/<int:number>/snapshots/<int:version>/",
+        snapshots.snapshot_page,
+        name="snapshot",
+    ),
+    path(
+        "reviews/<int:number>/snapshots/<int:version>.md",
+        snapshots.snapshot_markdown,
+        name="snapshot_md",
+    ),
+    path(
+        "reviews/<int:number>/snapshots/<int:version>.json",
+        snapshots.snapshot_json,
+        name="snapshot_json",
+    ),
+    path("reviews/<str:ref>/", reviews.review_by_ref, name="review_ref"),
+    path("playbooks/", playbooks.playbook_list, name="playbooks"),
+    path("playbooks/upload/", playbooks.playbook_upload, name="playbook_upload"),
+    path("playbooks/<slug:slug>/", playbooks.playbook_latest, name="playbook"),
+    path(
+        "playbooks/<slug:slug>/v<int:number>/", playbooks.playbook_version, name="playbook_version"
+    ),
+    path("playbooks/<slug:slug>/diff/", playbooks.playbook_diff, name="playbook_diff"),
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/<slug:slug>/members/", teams.add_member, name="team_add_member"),
+    path(
+        "teams/<slug:slug>/members/<str:username>/remove/",
+        teams.remove_member,
+        name="team_remove_member",
+    ),
 ]

@@ -1,0 +1,170 @@
+"""The review page and the actions taken on it: answer, checklist, channel, live updates.
+
+Each action works as a plain form POST (Post/Redirect/Get; a refusal re-renders the page
+with the service's words where the person acted) and as an htmx request (the changed
+regions come back as out-of-band swaps; a refusal comes back with a 4xx status).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from prr.errors import PrrError
+from prr.reviews.channel import post_message
+from prr.reviews.models import Review
+from prr.reviews.queries import events_since, get_review, live_version, parse_ref
+from prr.reviews.services import answer_section, set_item_state
+from prr.web.review_page import Refusal, review_context
+from prr.web.views.common import acting_user, http_error, is_htmx, status_for
+
+STATUS_EVENTS = {"review.closed", "review.reopened", "review.cancelled"}
+
+
+def load_review(number: int | str) -> Review:
+    try:
+        return get_review(number)
+    except PrrError as error:
+        raise http_error(error) from error
+
+
+def review_url(review: Review, anchor: str = "") -> str:
+    url = reverse("web:review", args=[review.number])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@login_required
+@require_GET
+def review_page(request: HttpRequest, number: int) -> HttpResponse:
+    review = load_review(number)
+    return render(request, "web/review.html", review_context(review, acting_user(request)))
+
+
+@login_required
+def review_by_ref(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        number = parse_ref(ref)
+    except PrrError as error:
+        raise Http404(error.message) from error
+    return redirect("web:review", number=number)
+
+
+def regions_response(
+    request: HttpRequest,
+    review: Review,
+    regions: set[str],
+    *,
+    sections: set[str] | None = None,
+    refusal: Refusal | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = review_context(review, acting_user(request), refusal=refusal)
+    context["regions"] = regions
+    context["oob_sections"] = [s for s in context["sections"] if s.key in (sections or set())]
+    return render(request, "web/review/regions.html", context, status=status)
+
+
+def refused(
+    request: HttpRequest,
+    review: Review,
+    error: PrrError,
+    refusal: Refusal,
+    regions: set[str],
+    sections: set[str] | None = None,
+) -> HttpResponse:
+    """A refusal, shown where the person acted: in its region for htmx, else in the page."""
+    status = status_for(error)
+    if is_htmx(request):
+        return regions_response(
+            request, review, regions | {"live"}, sections=sections, refusal=refusal, status=status
+        )
+    context = review_context(review, acting_user(request), refusal=refusal)
+    return render(request, "web/review.html", context, status=status)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, number: int, section_key: str) -> HttpResponse:
+    review = load_review(number)
+    body = request.POST.get("body", "")
+    try:
+        answer_section(review, section_key, body, by=acting_user(request))
+    except PrrError as error:
+        refusal = Refusal(f"section:{section_key}", error.message, body)
+        return refused(request, review, error, refusal, set(), sections={section_key})
+    if is_htmx(request):
+        return regions_response(request, review, {"timeline", "live"}, sections={section_key})
+    messages.success(request, "Answer saved.")
+    return HttpResponseRedirect(review_url(review, f"section-{section_key}"))
+
+
+@login_required
+@require_POST
+def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
+    review = load_review(number)
+    state = request.POST.get("state", "")
+    reason = request.POST.get("reason", "")
+    try:
+        item = set_item_state(review, key, state, by=acting_user(request), reason=reason)
+    except PrrError as error:
+        refusal = Refusal(f"item:{key}", error.message, reason)
+        return refused(request, review, error, refusal, {"checklist"})
+    if is_htmx(request):
+        return regions_response(request, review, {"header", "checklist", "timeline", "live"})
+    messages.success(request, f"'{item.title}' is now {item.state}.")
+    return HttpResponseRedirect(review_url(review, f"item-{key}"))
+
+
+@login_required
+@require_POST
+def post(request: HttpRequest, number: int) -> HttpResponse:
+    review = load_review(number)
+    body = request.POST.get("body", "")
+    try:
+        result = post_message(review, author=acting_user(request), body=body)
+    except PrrError as error:
+        refusal = Refusal("composer", error.message, body)
+        return refused(request, review, error, refusal, {"composer"})
+    if is_htmx(request):
+        return regions_response(
+            request, review, {"header", "checklist", "messages", "composer", "timeline", "live"}
+        )
+    messages.success(request, "Message posted.")
+    last = result.replies[-1] if result.replies else result.message
+    return HttpResponseRedirect(review_url(review, f"message-{last.pk}"))
+
+
+def parse_token(token: str) -> tuple[int, int] | None:
+    event, _, message = token.partition("-")
+    if not (event.isdigit() and message.isdigit()):
+        return None
+    return int(event), int(message)
+
+
+@login_required
+@require_GET
+def live(request: HttpRequest, number: int) -> HttpResponse:
+    """The poll: 204 when nothing changed since the page's token, else the changed regions."""
+    try:
+        now = live_version(number)
+    except PrrError as error:
+        raise http_error(error) from error
+    seen = parse_token(request.GET.get("v", ""))
+    if seen == (now.last_event, now.last_message):
+        return HttpResponse(status=204)
+    regions = {"header", "checklist", "messages", "timeline", "live"}
+    sections: set[str] = set()
+    if seen is None:
+        regions.add("document")
+    else:
+        for kind, data in events_since(now.review_id, seen[0]):
+            if kind in STATUS_EVENTS:
+                regions.add("document")
+            elif kind == "answer.updated":
+                sections.add(str(data.get("section", "")))
+    review = load_review(number)
+    return regions_response(request, review, regions, sections=sections)
