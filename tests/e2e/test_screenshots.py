@@ -32,19 +32,19 @@ def test_screenshots_of_the_demo(
     desktop.goto("/?status=all")  # the closed review too, not only the open one
     expect(desktop.locator("main")).to_contain_text("Payments API: move card tokenisation")
     expect(desktop.locator("main")).to_contain_text("Search cluster: upgrade Elasticsearch")
-    desktop.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    desktop.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=False)
 
     desktop.goto(f"/reviews/{in_progress}/")
     expect(desktop.get_by_role("heading", level=1)).to_contain_text("Payments API")
     expect(desktop.locator("[data-item=sre-review]")).to_have_class(re.compile(r"\bstate-done\b"))
     expect(desktop.locator("#messages .reply").first).to_be_visible()
-    desktop.screenshot(path=str(SCREENSHOTS / "review.png"), full_page=True)
+    desktop.screenshot(path=str(SCREENSHOTS / "review.png"), full_page=False)
 
     phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
     sign_in(phone, "dana", password)
     phone.goto(f"/reviews/{in_progress}/")
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Payments API")
-    phone.screenshot(path=str(SCREENSHOTS / "review-phone.png"), full_page=True)
+    phone.screenshot(path=str(SCREENSHOTS / "review-phone.png"), full_page=False)
 
     # Nothing on the phone is wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -10,38 +10,11 @@ from django.conf import settings
 from prr.accounts.models import ApiToken, User
 from prr.playbooks.models import PlaybookVersion
 from prr.reviews.models import Message, Review, ReviewItem, Snapshot, TimelineEvent
-from prr.reviews.queries import Missing, describe_missing, items_of, missing_items
+from prr.reviews.queries import items_of, readiness
 
 
 def review_url(review: Review) -> str:
     return f"{settings.BASE_URL}/reviews/{review.number}/"
-
-
-def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str, Any]:
-    if items is None:
-        missing = missing_items(review)
-        required = review.items.filter(required=True).count()
-    else:
-        open_required = [i for i in items if i.required and i.state == ReviewItem.State.OPEN]
-        missing = [Missing(i, describe_missing(i, review)) for i in open_required]
-        required = sum(1 for i in items if i.required)
-    return {
-        "ref": review.ref,
-        "status": review.status,
-        "ready": review.is_open and not missing,
-        "closed": review.status == Review.Status.CLOSED,
-        "required": required,
-        "complete": required - len(missing),
-        "missing": [
-            {
-                "item": m.item.key,
-                "title": m.item.title,
-                "owner": m.item.owner_label,
-                "reason": m.reason,
-            }
-            for m in missing
-        ],
-    }
 
 
 def review_summary(review: Review) -> dict[str, Any]:

@@ -36,7 +36,14 @@ from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
 from prr.reviews.channel import post_message
 from prr.reviews.models import Answer, Message, ReviewItem
-from prr.reviews.queries import ReviewFilter, filter_reviews, get_review, get_snapshot, items_of
+from prr.reviews.queries import (
+    ReviewFilter,
+    filter_reviews,
+    get_review,
+    get_snapshot,
+    items_of,
+)
+from prr.reviews.queries import readiness as review_readiness
 from prr.teams.services import get_team
 
 router = Router(tags=["reviews"])
@@ -119,7 +126,7 @@ def get_one(request: HttpRequest, ref: Ref) -> Any:
 @router.get("/reviews/{ref}/readiness", response=responses(200, ReadinessOut), summary="Readiness")
 def readiness(request: HttpRequest, ref: Ref) -> Any:
     """Ready to close or not, and what is missing: made for deploy pipelines."""
-    return render.readiness(get_review(ref))
+    return review_readiness(get_review(ref))
 
 
 @router.post(

@@ -149,6 +149,37 @@ def missing_items(review: Review) -> list[Missing]:
     return [Missing(item, describe_missing(item, review)) for item in open_required]
 
 
+def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str, Any]:
+    """Whether the review can close, and what it still waits on (for APIs and webhooks).
+
+    Given the review's items (already read), no query; otherwise two.
+    """
+    if items is None:
+        missing = missing_items(review)
+        required = review.items.filter(required=True).count()
+    else:
+        open_required = [i for i in items if i.required and i.state == ReviewItem.State.OPEN]
+        missing = [Missing(i, describe_missing(i, review)) for i in open_required]
+        required = sum(1 for i in items if i.required)
+    return {
+        "ref": review.ref,
+        "status": review.status,
+        "ready": review.is_open and not missing,
+        "closed": review.status == Review.Status.CLOSED,
+        "required": required,
+        "complete": required - len(missing),
+        "missing": [
+            {
+                "item": m.item.key,
+                "title": m.item.title,
+                "owner": m.item.owner_label,
+                "reason": m.reason,
+            }
+            for m in missing
+        ],
+    }
+
+
 def describe_review(review: Review) -> dict[str, Any]:
     """The review as plain data (for `--json` output and exports); a fixed number of queries."""
     spec = review.playbook_version.spec
@@ -256,3 +287,13 @@ def live_version(ref: str | int) -> LiveVersion:
         raise NotFound(f"No review PRR-{number}.")
     pk, status, last_event, last_message = row
     return LiveVersion(pk, status, last_event or 0, last_message or 0)
+
+
+def events_since(review_id: int, after_event: int) -> list[tuple[str, dict[str, Any]]]:
+    """The kind and data of the review's timeline events newer than `after_event`."""
+    return [
+        (kind, data if isinstance(data, dict) else {})
+        for kind, data in TimelineEvent.objects.filter(
+            review_id=review_id, pk__gt=after_event
+        ).values_list("kind", "data")
+    ]

@@ -12,7 +12,7 @@ from prr.integrations.webhooks.models import Delivery, Subscription
 from prr.integrations.webhooks.tasks import enqueue_delivery
 from prr.reviews.events import Event
 from prr.reviews.models import Review
-from prr.reviews.queries import missing_items
+from prr.reviews.queries import readiness
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ def on_review_event(event: Event) -> None:
 
 def build_payload(event: Event, review: Review) -> dict[str, Any]:
     """The JSON body receivers get; frozen when the event happens, identical on every retry."""
-    missing = missing_items(review)
     return {
         "id": event.id,
         "type": event.type,
@@ -58,18 +57,7 @@ def build_payload(event: Event, review: Review) -> dict[str, Any]:
             "title": review.title,
             "status": review.status,
             "url": f"{settings.BASE_URL}/reviews/{review.number}/",
-            "readiness": {
-                "ready": not missing,
-                "missing": [
-                    {
-                        "item": m.item.key,
-                        "title": m.item.title,
-                        "owner": m.item.owner_label,
-                        "reason": m.reason,
-                    }
-                    for m in missing
-                ],
-            },
+            "readiness": readiness(review),
         },
         "change": event.change,
     }
