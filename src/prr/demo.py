@@ -1,14 +1,18 @@
-"""Demo data for `prr demo`: every persona, one review in progress, one closed review.
+"""Demo data for `prr demo`: every persona, two reviews in progress, one closed review.
 
-Everything goes through the services, so the demo shows the process as it really runs.
+Everything goes through the services, so the demo shows the process as it really runs. The
+one exception: the feature review is moved back in time (its start and due dates), so that
+the dashboard has overdue items to show.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 
 from prr.accounts.models import User
 from prr.accounts.services import create_user
@@ -31,11 +35,13 @@ class Person:
 
 
 PEOPLE = [
-    Person("dana", "Dana Reyes", "DRI of both reviews"),
+    Person("dana", "Dana Reyes", "DRI of the service and infrastructure reviews"),
     Person("sam", "Sam Okafor", "member of SRE", team="sre"),
     Person("paula", "Paula Lind", "member of Platform", team="platform"),
     Person("sid", "Sid Kapoor", "member of Security", team="security"),
-    Person("priya", "Priya Natarajan", "member of Product", team="product"),
+    Person(
+        "priya", "Priya Natarajan", "member of Product; DRI of the feature review", team="product"
+    ),
     Person("oscar", "Oscar Vidal", "outsider (in no team)"),
     Person("admin", "Ada Admin", "admin", admin=True),
 ]
@@ -82,11 +88,13 @@ def create_demo_data() -> DemoData:
     version = get_version(get_playbook("prr"))
     closed = _closed_review(version, users)
     in_progress = _review_in_progress(version, users)
+    late = _late_feature_review(version, users)
     return DemoData(
         PEOPLE,
         [
             f"{closed.ref} (closed, with snapshot v1): {closed.title}",
             f"{in_progress.ref} (open, SRE approved by phrase): {in_progress.title}",
+            f"{late.ref} (open for 12 days, items overdue): {late.title}",
         ],
     )
 
@@ -144,4 +152,33 @@ def _review_in_progress(version: PlaybookVersion, users: dict[str, User]) -> Rev
         ),
     ):
         post_message(review, author=users[author], body=body)
+    return review
+
+
+def _late_feature_review(version: PlaybookVersion, users: dict[str, User]) -> Review:
+    priya = users["priya"]
+    review = start_review(
+        version=version,
+        title="Checkout: one-click reorder for returning customers",
+        dri=priya,
+        kind="feature",
+    )
+    answer_section(
+        review,
+        "summary",
+        "A **Reorder** button on past orders puts the same basket back in one click. Success: "
+        "5% of returning customers use it within a month. Owner: the Checkout team.",
+        by=priya,
+    )
+    for key in ("arch-diagram", "obs-dashboard"):
+        set_item_state(review, key, ReviewItem.State.DONE, by=priya)
+    post_message(
+        review,
+        author=priya,
+        body="Behind the `reorder` flag; the load test waits for the new staging cluster.",
+    )
+    # Started twelve days ago: its 7-day items are overdue, its 14-day items due soon.
+    back = timedelta(days=12)
+    Review.objects.filter(pk=review.pk).update(created_at=F("created_at") - back)
+    review.items.filter(due_at__isnull=False).update(due_at=F("due_at") - back)
     return review

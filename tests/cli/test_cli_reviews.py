@@ -944,9 +944,17 @@ def test_it_creates_demo_data_without_serving(cli: Cli, no_serving: None) -> Non
     assert "People (username / password / role):" in result.stdout
     assert "prr review post PRR-2 --as paula 'Platform review is completed'" in result.stdout
     reviews = stdout_json(cli("review", "list", "--status", "all", "--json"))
-    assert [(r["ref"], r["status"]) for r in reviews] == [("PRR-2", "open"), ("PRR-1", "closed")]
+    assert [(r["ref"], r["status"]) for r in reviews] == [
+        ("PRR-3", "open"),
+        ("PRR-2", "open"),
+        ("PRR-1", "closed"),
+    ]
     sre = next(i for i in show(cli, "PRR-2")["items"] if i["owner"] == "sre" and i["required"])
     assert (sre["state"], sre["changed_by"], sre["via"]) == ("done", "sam", "message")
+    late = show(cli, "PRR-3")
+    assert (late["kind"], late["dri"]) == ("feature", "priya")
+    overdue = [i for i in late["items"] if i["due_at"] and i["state"] == "open"]
+    assert overdue, "the feature review shows overdue items on the dashboard"
 
 
 def test_it_refuses_a_demo_when_users_exist(cli: Cli, dri: User, no_serving: None) -> None:
