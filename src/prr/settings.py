@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prr.web.middleware.SecurityHeadersMiddleware",
+    "prr.web.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "prr.urls"

@@ -100,3 +100,44 @@ def test_an_out_of_range_playbook_version_is_refused_not_crashed(api_as, dri, sm
     )
     status, _ = error_of(response)
     assert status in (404, 422)
+
+
+def test_a_locked_database_is_503_with_retry_after(api_as, dri, review, monkeypatch):
+    from django.db import OperationalError
+
+    from prr.api import reviews as review_routes
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(review_routes, "post_message", locked)
+    response = api_as(dri).post("/reviews/PRR-1/messages", {"body": "hello"})
+    assert error_of(response) == (503, "busy")
+    assert response["Retry-After"] == "1"
+    assert "try again" in response.json()["message"]
+
+
+def test_an_unexpected_failure_is_500_in_the_shape_without_internals(
+    api_as, dri, review, monkeypatch, caplog
+):
+    from prr.api import reviews as review_routes
+
+    def broken(*args, **kwargs):
+        raise KeyError("secret internal detail")
+
+    monkeypatch.setattr(review_routes, "post_message", broken)
+    response = api_as(dri).post("/reviews/PRR-1/messages", {"body": "hello"})
+    assert error_of(response) == (500, "internal")
+    assert "secret internal detail" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert "secret internal detail" in caplog.text  # logged for the operator
+
+
+def test_text_with_a_nul_character_is_refused_or_stored_never_a_crash(api_as, dri, review):
+    response = api_as(dri).post("/reviews/PRR-1/messages", {"body": "before\u0000after"})
+    # PostgreSQL cannot store NUL characters: a clear 422. SQLite stores the text.
+    if response.status_code == 201:
+        assert response.json()["message"]["body"] == "before\u0000after"
+    else:
+        assert error_of(response) == (422, "invalid_input")
+        assert "NUL" in response.json()["message"]

@@ -17,3 +17,20 @@ def test_an_unknown_review_says_which(client, dri, review):
     response = client.get("/reviews/999/")
     assert response.status_code == 404
     assert "No review PRR-999." in response.content.decode()
+
+
+def test_a_locked_database_is_a_503_page_that_says_so(client, sre_member, review, monkeypatch):
+    from django.db import OperationalError
+
+    from prr.web.views import reviews as review_views
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(review_views, "post_message", locked)
+    client.force_login(sre_member)
+    client.raise_request_exception = False
+    response = client.post(f"/reviews/{review.number}/messages/", {"body": "hello"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert "The database is busy" in response.content.decode()

@@ -32,3 +32,26 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+class BusyDatabaseMiddleware:
+    """A database that stayed locked past its timeout is a 503 page that says so (and the
+    request's transaction has rolled back), not a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import OperationalError
+        from django.template.loader import render_to_string
+
+        from prr.api.errors import is_busy
+
+        if not (isinstance(exception, OperationalError) and is_busy(exception)):
+            return None
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "1"
+        return response
