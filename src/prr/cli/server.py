@@ -111,5 +111,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         "  prr review export PRR-1"
     )
     if not no_serve:
-        click.echo(f"\nSign in at http://{host}:{port}/admin/ as admin (see the password above).")
+        base = f"http://{host}:{port}"
+        click.echo(
+            f"\nSign in at {base}/ as dana (the DRI) and open PRR-2; sign in as paula in another "
+            "browser\nand write 'Platform review is completed' in its channel. API docs: "
+            f"{base}/api/v1/docs,\nDjango's admin: {base}/admin/ (as admin)."
+        )
         run_gunicorn(host, port, 2)
