@@ -93,6 +93,25 @@ def is_dri_or_admin(user: User, review: Review) -> bool:
     return user.is_superuser or user.pk == review.dri_id
 
 
+def who_may(verb: str, review: Review) -> str:
+    """Who may close, cancel or reopen a review: the rule in words, for the faces."""
+    if verb == "reopen":
+        return "an admin"
+    return f"the DRI (@{review.dri.username}) or an admin"
+
+
+def may(verb: str, user: User, review: Review) -> bool:
+    """Whether `user` may close, cancel or reopen `review` now (faces show or hide actions by
+    it; the services below enforce the same rules with their reasons)."""
+    if not user.is_active:
+        return False
+    if verb == "reopen":
+        return not review.is_open and user.is_superuser
+    if verb in ("close", "cancel"):
+        return review.is_open and is_dri_or_admin(user, review)
+    raise ValueError(f"Unknown verb {verb!r}")
+
+
 def clean_reason(reason: str, doing: str) -> str:
     reason = (reason or "").strip()
     if not reason:

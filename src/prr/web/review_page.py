@@ -8,7 +8,7 @@ from typing import Any
 from prr.accounts.models import User
 from prr.reviews.models import Answer, Review, ReviewItem
 from prr.reviews.queries import get_review, items_of, live_version, missing_items
-from prr.reviews.services import is_dri_or_admin, owns_item, who_may_change
+from prr.reviews.services import is_dri_or_admin, may, owns_item, who_may_change
 
 
 @dataclass
@@ -115,9 +115,9 @@ def review_context(review: Review, user: User, *, refusal: Refusal | None = None
         "checklists": checklists_of(review, user, refusal),
         "channel": list(review.messages.select_related("author").order_by("created_at", "pk")),
         "timeline": list(review.timeline.select_related("actor").order_by("-created_at", "-pk")),
-        "can_close": review.is_open and is_dri_or_admin(user, review),
-        "can_cancel": review.is_open and is_dri_or_admin(user, review),
-        "can_reopen": not review.is_open and user.is_superuser,
+        "can_close": may("close", user, review),
+        "can_cancel": may("cancel", user, review),
+        "can_reopen": may("reopen", user, review),
         "live": live_version(review.number),
         "refusal": refusal,
     }

@@ -14,7 +14,7 @@ from prr.accounts.models import User
 from prr.errors import PrrError
 from prr.reviews.models import Review
 from prr.reviews.queries import missing_items
-from prr.reviews.services import cancel_review, close_review, reopen_review
+from prr.reviews.services import cancel_review, close_review, may, reopen_review, who_may
 from prr.web.views.common import acting_user, status_for
 from prr.web.views.reviews import load_review
 
@@ -59,6 +59,8 @@ def confirm(request: HttpRequest, number: int, verb: str) -> HttpResponse:
         "missing": missing_items(review) if verb == "close" and review.is_open else [],
         "reason": "",
         "force": False,
+        "allowed": may(verb, user, review),
+        "who": who_may(verb, review),
     }
     if request.method == "POST":
         reason = request.POST.get("reason", "")
