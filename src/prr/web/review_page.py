@@ -99,7 +99,31 @@ def missing_by_owner(review: Review) -> dict[str, list[str]]:
     return grouped
 
 
-def review_context(review: Review, user: User, *, refusal: Refusal | None = None) -> dict[str, Any]:
+# The channel shows its latest messages (what a live update sends again to every open page);
+# the rest are one link away.
+CHANNEL_WINDOW = 200
+
+
+def channel_of(review: Review, *, all_messages: bool) -> dict[str, Any]:
+    messages = review.messages.select_related("author").order_by("-created_at", "-pk")
+    shown = list(messages if all_messages else messages[:CHANNEL_WINDOW])
+    shown.reverse()
+    hidden = 0 if all_messages or len(shown) < CHANNEL_WINDOW else messages.count() - len(shown)
+    return {
+        "channel": shown,
+        "channel_hidden": hidden,
+        "channel_first": shown[0].pk if shown and hidden else 0,
+        "all_messages": all_messages,
+    }
+
+
+def review_context(
+    review: Review,
+    user: User,
+    *,
+    refusal: Refusal | None = None,
+    all_messages: bool = False,
+) -> dict[str, Any]:
     review = get_review(review.number)  # fresh: an action may just have changed it
     missing = missing_by_owner(review) if review.is_open else {}
     return {
@@ -113,7 +137,7 @@ def review_context(review: Review, user: User, *, refusal: Refusal | None = None
         "sections": sections_of(review, refusal),
         "can_answer": review.is_open and is_dri_or_admin(user, review),
         "checklists": checklists_of(review, user, refusal),
-        "channel": list(review.messages.select_related("author").order_by("created_at", "pk")),
+        **channel_of(review, all_messages=all_messages),
         "timeline": list(review.timeline.select_related("actor").order_by("-created_at", "-pk")),
         "can_close": may("close", user, review),
         "can_cancel": may("cancel", user, review),

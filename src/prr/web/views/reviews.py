@@ -32,6 +32,10 @@ def load_review(number: int | str) -> Review:
         raise http_error(error) from error
 
 
+def wants_all_messages(request: HttpRequest) -> bool:
+    return request.GET.get("messages") == "all"
+
+
 def review_url(review: Review, anchor: str = "") -> str:
     url = reverse("web:review", args=[review.number])
     return f"{url}#{anchor}" if anchor else url
@@ -41,7 +45,8 @@ def review_url(review: Review, anchor: str = "") -> str:
 @require_GET
 def review_page(request: HttpRequest, number: int) -> HttpResponse:
     review = load_review(number)
-    return render(request, "web/review.html", review_context(review, acting_user(request)))
+    context = review_context(review, acting_user(request), all_messages=wants_all_messages(request))
+    return render(request, "web/review.html", context)
 
 
 @login_required
@@ -62,7 +67,9 @@ def regions_response(
     refusal: Refusal | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = review_context(review, acting_user(request), refusal=refusal)
+    context = review_context(
+        review, acting_user(request), refusal=refusal, all_messages=wants_all_messages(request)
+    )
     context["regions"] = regions
     context["oob_sections"] = [s for s in context["sections"] if s.key in (sections or set())]
     return render(request, "web/review/regions.html", context, status=status)
