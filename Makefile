@@ -45,9 +45,11 @@ pytest: $(VENV)/.installed-dev chromium
 
 test: lint pytest
 
-# Messages per second of post_message (SQLite, and PostgreSQL when PRR_TEST_DATABASE_URL is set).
+# Messages per second of post_message (SQLite, and PostgreSQL when PRR_TEST_DATABASE_URL is set),
+# then the review page's render time and size as the channel grows.
 bench: $(VENV)/.installed-dev
 	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.bench-data $(BIN)/python bench/post_message.py
+	$(BIN)/python bench/review_page.py
 
 clean:
 	rm -rf .demo-data .test-data .bench-data .mypy_cache .ruff_cache .hypothesis
