@@ -51,7 +51,9 @@ def playbook_list(as_json: bool) -> None:
 
     rows = [
         {"slug": p.slug, "title": p.title, "latest_version": p.latest, "versions": p.count}
-        for p in Playbook.objects.annotate(latest=Max("versions__number"), count=Count("versions"))
+        for p in Playbook.objects.annotate(
+            latest=Max("versions__number"), count=Count("versions")
+        ).order_by("slug")
     ]
     if as_json:
         print_json(rows)
