@@ -101,15 +101,28 @@ def who_may(verb: str, review: Review) -> str:
 
 
 def may(verb: str, user: User, review: Review) -> bool:
-    """Whether `user` may close, cancel or reopen `review` now (faces show or hide actions by
-    it; the services below enforce the same rules with their reasons)."""
+    """Whether `user` may close, cancel, reopen, force-close or answer `review` now.
+
+    Faces show or hide actions by it; the services below enforce the same rules, with reasons.
+    """
     if not user.is_active:
         return False
     if verb == "reopen":
         return not review.is_open and user.is_superuser
-    if verb in ("close", "cancel"):
+    if verb in ("close", "cancel", "answer"):
         return review.is_open and is_dri_or_admin(user, review)
+    if verb == "force-close":
+        return review.is_open and user.is_superuser
     raise ValueError(f"Unknown verb {verb!r}")
+
+
+def may_change_item(
+    user: User, item: ReviewItem, review: Review, *, owner: bool | None = None
+) -> bool:
+    """Whether `user` may change `item` by hand now (`owner`: `owns_item`, if already known)."""
+    if not (user.is_active and review.is_open):
+        return False
+    return user.is_superuser or (owns_item(user, item, review) if owner is None else owner)
 
 
 def clean_reason(reason: str, doing: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from prr.accounts.models import User
 from prr.reviews.models import Answer, Review, ReviewItem
 from prr.reviews.queries import get_review, items_of, live_version, missing_items
-from prr.reviews.services import is_dri_or_admin, may, owns_item, who_may_change
+from prr.reviews.services import may, may_change_item, owns_item, who_may_change
 
 
 @dataclass
@@ -79,7 +79,7 @@ def checklists_of(review: Review, user: User, refusal: Refusal | None) -> list[C
             owns[item.owner_team_id] = owns_item(user, item, review)
         row = ItemRow(
             item,
-            can_change=review.is_open and (owns[item.owner_team_id] or user.is_superuser),
+            can_change=may_change_item(user, item, review, owner=owns[item.owner_team_id]),
             who=who_may_change(item, review),
         )
         if refusal is not None and refusal.where == f"item:{item.key}":
@@ -135,7 +135,7 @@ def review_context(
         "reviewers": list(review.reviewers.order_by("username")),
         "snapshots": list(review.snapshots.order_by("version").only("version", "created_at")),
         "sections": sections_of(review, refusal),
-        "can_answer": review.is_open and is_dri_or_admin(user, review),
+        "can_answer": may("answer", user, review),
         "checklists": checklists_of(review, user, refusal),
         **channel_of(review, all_messages=all_messages),
         "timeline": list(review.timeline.select_related("actor").order_by("-created_at", "-pk")),

@@ -55,7 +55,7 @@ def confirm(request: HttpRequest, number: int, verb: str) -> HttpResponse:
     context: dict[str, object] = {
         "review": review,
         "action": action,
-        "can_force": verb == "close" and user.is_superuser,
+        "can_force": verb == "close" and may("force-close", user, review),
         "missing": missing_items(review) if verb == "close" and review.is_open else [],
         "reason": "",
         "force": False,
