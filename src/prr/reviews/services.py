@@ -387,6 +387,7 @@ def apply_item_state(
     Publishes `review.item_changed`, and `review.ready` when this completed the last open
     required item.
     """
+    was_open = item.state == ReviewItem.State.OPEN
     item.state = state
     item.na_reason = reason if state == ReviewItem.State.NA else ""
     item.changed_by = by
@@ -416,6 +417,7 @@ def apply_item_state(
     )
     if (
         item.required
+        and was_open
         and state != ReviewItem.State.OPEN
         and not ReviewItem.objects.filter(
             review_id=item.review_id, required=True, state=ReviewItem.State.OPEN
