@@ -70,10 +70,13 @@ def test_each_change_is_announced_after_it_commits(
 def test_a_change_that_rolls_back_announces_nothing(
     review, dri, heard, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+    def change_then_fail() -> None:
         with transaction.atomic():
             set_item_state(review, "dashboards", "done", by=dri)
             raise RuntimeError("something later in the same transaction failed")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        change_then_fail()
     assert heard == []
 
 
