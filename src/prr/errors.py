@@ -46,3 +46,13 @@ class InvalidInput(PrrError):
     """The input itself is malformed or invalid (a title, a playbook file, a state name)."""
 
     code = "invalid"
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """A database error that means another process held a lock longer than we waited."""
+    from django.db import OperationalError
+
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError) and (
+        "locked" in text or "busy" in text or "could not obtain lock" in text
+    )

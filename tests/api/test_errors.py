@@ -141,3 +141,17 @@ def test_text_with_a_nul_character_is_refused_or_stored_never_a_crash(api_as, dr
     else:
         assert error_of(response) == (422, "invalid_input")
         assert "NUL" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/webhooks/99999999999"),
+        ("get", "/webhooks/deliveries/99999999999"),
+        ("post", "/webhooks/deliveries/99999999999/retry"),
+        ("delete", "/webhooks/99999999999"),
+        ("delete", "/tokens/99999999999"),
+    ],
+)
+def test_out_of_range_ids_are_not_found_not_crashed(api_as, admin, method, path):
+    assert error_of(getattr(api_as(admin), method)(path)) == (404, "not_found")

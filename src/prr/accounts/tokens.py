@@ -66,11 +66,16 @@ def list_tokens(user: User | None = None, *, include_revoked: bool = False) -> Q
     return tokens
 
 
-def get_token(token_id: int) -> ApiToken:
+def get_token(token_id: int, *, seen_by: User | None = None) -> ApiToken:
+    """A token by id. `seen_by` (None: the operator) sees only their own, or any as an admin;
+    someone else's token is "not found" to them, so ids reveal nothing."""
     try:
-        return ApiToken.objects.select_related("user").get(pk=token_id)
+        token = ApiToken.objects.select_related("user").get(pk=token_id)
     except ApiToken.DoesNotExist:
         raise NotFound(f"No API token #{token_id}.") from None
+    if seen_by is not None and token.user_id != seen_by.pk and not seen_by.is_superuser:
+        raise NotFound(f"No API token #{token_id}.")
+    return token
 
 
 def revoke_token(token: ApiToken, *, by: User | None = None) -> ApiToken:

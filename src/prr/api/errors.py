@@ -12,12 +12,19 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, OperationalError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError, RuleViolation
+from prr.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PrrError,
+    RuleViolation,
+    is_database_busy,
+)
 
 logger = logging.getLogger("prr.api")
 
@@ -151,7 +158,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        if isinstance(exc, OperationalError) and is_busy(exc):
+        if is_database_busy(exc):
             return error_response(
                 503,
                 "busy",
@@ -171,8 +178,3 @@ def body_too_large() -> HttpResponse:
     return error_response(
         413, "too_large", f"The request body is larger than {limit:,} bytes.", {"limit": limit}
     )
-
-
-def is_busy(exc: OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text or "could not obtain lock" in text

@@ -17,14 +17,8 @@ def review_url(review: Review) -> str:
     return f"{settings.BASE_URL}/reviews/{review.number}/"
 
 
-def review_summary(review: Review) -> dict[str, Any]:
-    """A review from `list_reviews` (it carries the progress annotations)."""
-    required = getattr(review, "required_count", None)
-    complete = getattr(review, "required_complete", None)
-    if required is None or complete is None:
-        counts = review.items.filter(required=True)
-        required = counts.count()
-        complete = counts.exclude(state=ReviewItem.State.OPEN).count()
+def review_summary(review: Review, *, required: int, complete: int) -> dict[str, Any]:
+    """A review with its progress: required items, and those done or n/a."""
     return {
         "number": review.number,
         "ref": review.ref,
@@ -73,11 +67,9 @@ def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
 def review_detail(review: Review) -> dict[str, Any]:
     items = list(items_of(review))
     answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
-    data = review_summary(review)
     ready = readiness(review, items)
+    data = review_summary(review, required=ready["required"], complete=ready["complete"])
     data.update(
-        required=ready["required"],
-        complete=ready["complete"],
         reviewer_teams=[t.slug for t in review.reviewer_teams.order_by("slug")],
         reviewers=[u.username for u in review.reviewers.order_by("username")],
         readiness=ready,

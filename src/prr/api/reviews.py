@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
@@ -35,7 +36,7 @@ from prr.errors import NotFound
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
 from prr.reviews.channel import post_message
-from prr.reviews.models import Answer, Message, ReviewItem
+from prr.reviews.models import Answer, Message, Review, ReviewItem
 from prr.reviews.queries import (
     ReviewFilter,
     filter_reviews,
@@ -99,7 +100,18 @@ def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
             text=params.q,
         )
     )
-    return paginate(reviews, params, lambda rows: [render.review_summary(r) for r in rows])
+    return paginate(
+        reviews,
+        params,
+        lambda rows: [
+            render.review_summary(
+                r,
+                required=r.required_count,
+                complete=r.required_complete,
+            )
+            for r in rows
+        ],
+    )
 
 
 @router.post("/reviews", response=responses(201, ReviewOut), summary="Start a review")
@@ -172,47 +184,24 @@ def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) 
 # -- the review document ----------------------------------------------------------------------
 
 
-def answer_data(review: Any, section_key: str) -> dict[str, Any]:
-    sections = {s.key: s for s in review.playbook_version.spec.sections}
-    if section_key not in sections:
-        raise NotFound(
-            f"{review.ref} has no section '{section_key}' (sections: {', '.join(sections)})."
-        )
-    section = sections[section_key]
-    answer = (
-        Answer.objects.filter(review=review, section_key=section_key)
-        .select_related("updated_by")
-        .first()
-    )
-    return {
-        "section": section.key,
-        "title": section.title,
-        "questions": list(section.questions),
-        "body": answer.body if answer else None,
-        "updated_by": answer.updated_by.username if answer else None,
-        "updated_at": answer.updated_at if answer else None,
-        "revisions": answer.revisions.count() if answer else 0,
-    }
-
-
-@router.get(
-    "/reviews/{ref}/answers", response=responses(200, list[AnswerOut]), summary="The document"
-)
-def list_answers(request: HttpRequest, ref: Ref) -> Any:
-    """Every section of the review document with its questions and the DRI's answer."""
-    from django.db.models import Count
-
-    review = get_review(ref)
+def answer_rows(review: Review, only: str | None = None) -> list[dict[str, Any]]:
+    """The review document's sections with their answers (one query), or just `only`."""
+    sections = list(review.playbook_version.spec.sections)
+    if only is not None:
+        sections = [s for s in sections if s.key == only]
+        if not sections:
+            known = ", ".join(s.key for s in review.playbook_version.spec.sections)
+            raise NotFound(f"{review.ref} has no section '{only}' (sections: {known}).")
     answers = {
         a.section_key: a
-        for a in Answer.objects.filter(review=review)
+        for a in Answer.objects.filter(review=review, section_key__in=[s.key for s in sections])
         .select_related("updated_by")
         .annotate(revision_count=Count("revisions"))
     }
-    result = []
-    for section in review.playbook_version.spec.sections:
+    rows = []
+    for section in sections:
         answer = answers.get(section.key)
-        result.append(
+        rows.append(
             {
                 "section": section.key,
                 "title": section.title,
@@ -223,14 +212,22 @@ def list_answers(request: HttpRequest, ref: Ref) -> Any:
                 "revisions": answer.revision_count if answer else 0,
             }
         )
-    return result
+    return rows
+
+
+@router.get(
+    "/reviews/{ref}/answers", response=responses(200, list[AnswerOut]), summary="The document"
+)
+def list_answers(request: HttpRequest, ref: Ref) -> Any:
+    """Every section of the review document with its questions and the DRI's answer."""
+    return answer_rows(get_review(ref))
 
 
 @router.get(
     "/reviews/{ref}/answers/{section}", response=responses(200, AnswerOut), summary="One answer"
 )
 def get_answer(request: HttpRequest, ref: Ref, section: str) -> Any:
-    return answer_data(get_review(ref), section)
+    return answer_rows(get_review(ref), section)[0]
 
 
 @router.put(
@@ -242,7 +239,7 @@ def put_answer(request: HttpRequest, ref: Ref, section: str, body: AnswerIn) -> 
     """Write the DRI's answer (Markdown) to one section; every text is kept as a revision."""
     review = get_review(ref)
     services.answer_section(review, section, body.body, by=caller(request))
-    return answer_data(review, section)
+    return answer_rows(review, section)[0]
 
 
 # -- the channel ------------------------------------------------------------------------------
@@ -365,8 +362,6 @@ class SnapshotFormat(Schema):
 def snapshot(request: HttpRequest, ref: Ref, version: int, params: Query[SnapshotFormat]) -> Any:
     """A frozen snapshot: JSON with its SHA-256, or its Markdown (`?format=md`)."""
     review = get_review(ref)
-    if not 0 < version < 2**31:
-        raise NotFound(f"{review.ref} has no snapshot v{version}.")
     found = get_snapshot(review, version)
     if params.format == "md":
         response = HttpResponse(found.markdown, content_type="text/markdown; charset=utf-8")

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from prr.api.reviews import caller, responses
-from prr.errors import NotFound
 from prr.integrations.webhooks import services
 from prr.integrations.webhooks.models import Delivery, DeliveryAttempt, Subscription
 from prr.reviews.events import EVENT_TYPES
@@ -117,12 +116,6 @@ def attempt_data(attempt: DeliveryAttempt) -> dict[str, Any]:
     }
 
 
-def known(object_id: int, what: str) -> int:
-    if not 0 < object_id <= MAX_ID:
-        raise NotFound(f"No {what} #{object_id}.")
-    return object_id
-
-
 @router.get("/webhooks", response=responses(200, list[SubscriptionOut]), summary="List")
 def list_subscriptions(request: HttpRequest) -> Any:
     return [
@@ -156,7 +149,7 @@ def deliveries(request: HttpRequest, params: Query[DeliveryListParams]) -> Any:
     summary="A delivery and its attempts",
 )
 def delivery(request: HttpRequest, delivery_id: int) -> Any:
-    found = services.get_delivery(known(delivery_id, "delivery"), by=caller(request))
+    found = services.get_delivery(delivery_id, by=caller(request))
     return {
         **delivery_data(found),
         "payload": found.payload,
@@ -170,16 +163,12 @@ def delivery(request: HttpRequest, delivery_id: int) -> Any:
     summary="Retry a delivery by hand",
 )
 def retry(request: HttpRequest, delivery_id: int) -> Any:
-    return delivery_data(
-        services.retry_delivery(known(delivery_id, "delivery"), by=caller(request))
-    )
+    return delivery_data(services.retry_delivery(delivery_id, by=caller(request)))
 
 
 @router.get("/webhooks/{subscription_id}", response=responses(200, SubscriptionOut), summary="Get")
 def get_one(request: HttpRequest, subscription_id: int) -> Any:
-    return subscription_data(
-        services.get_subscription(known(subscription_id, "webhook"), by=caller(request))
-    )
+    return subscription_data(services.get_subscription(subscription_id, by=caller(request)))
 
 
 @router.put(
@@ -189,9 +178,7 @@ def get_one(request: HttpRequest, subscription_id: int) -> Any:
 )
 def set_active(request: HttpRequest, subscription_id: int, body: ActiveIn) -> Any:
     return subscription_data(
-        services.set_subscription_active(
-            known(subscription_id, "webhook"), body.active, by=caller(request)
-        )
+        services.set_subscription_active(subscription_id, body.active, by=caller(request))
     )
 
 
@@ -200,6 +187,4 @@ def set_active(request: HttpRequest, subscription_id: int, body: ActiveIn) -> An
 )
 def remove(request: HttpRequest, subscription_id: int) -> Any:
     """Delete a subscription; its deliveries not sent yet are never sent."""
-    return subscription_data(
-        services.remove_subscription(known(subscription_id, "webhook"), by=caller(request))
-    )
+    return subscription_data(services.remove_subscription(subscription_id, by=caller(request)))

@@ -36,14 +36,14 @@ class PrrCommand(click.Command):
             fail(str(exc))
         from django.db import DatabaseError, OperationalError, ProgrammingError
 
-        from prr.errors import PrrError
+        from prr.errors import PrrError, is_database_busy
 
         try:
             return super().invoke(ctx)
         except PrrError as exc:
             fail(exc.message)
         except OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            if is_database_busy(exc):
                 fail("The database is busy (another process holds its lock); try again.")
             if "no such table" in str(exc):
                 fail("The database is not set up yet; run `prr init` first.")

@@ -45,12 +45,11 @@ class BusyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.db import OperationalError
         from django.template.loader import render_to_string
 
-        from prr.api.errors import is_busy
+        from prr.errors import is_database_busy
 
-        if not (isinstance(exception, OperationalError) and is_busy(exception)):
+        if not is_database_busy(exception):
             return None
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "1"

@@ -12,7 +12,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from prr.accounts.tokens import NewToken, create_token, get_token, list_tokens, revoke_token
-from prr.errors import NotFound, PrrError
+from prr.errors import PrrError
 from prr.teams.queries import current_memberships
 from prr.web.views.common import acting_user, status_for
 
@@ -77,9 +77,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     user = acting_user(request)
     try:
-        token = get_token(token_id)
-        if token.user_id != user.pk:
-            raise NotFound(f"No API token #{token_id}.")
+        token = get_token(token_id, seen_by=user)
         revoke_token(token, by=user)
     except PrrError as error:
         return account_page(request, error=error.message, status=status_for(error))
