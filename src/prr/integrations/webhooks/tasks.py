@@ -1,9 +1,8 @@
 """Sending a delivery: claim it, POST it once, log the attempt, then settle or schedule a retry.
 
-Each delivery is claimed with one conditional UPDATE before anything is sent, so however many
-workers run (and even if its task ran twice) a delivery is sent by one of them at a time, once
-per attempt. Failures are retried with exponential back-off, by enqueueing the task again to
-run later, up to a limit; then the delivery is failed and waits for a retry by hand.
+Each delivery is claimed before anything is sent (see `prr.integrations.outbox`). Failures
+are retried with exponential back-off, by enqueueing the task again to run later, up to a
+limit; then the delivery is failed and waits for a retry by hand.
 """
 
 from __future__ import annotations
@@ -12,41 +11,20 @@ import json
 import logging
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from prr.integrations import outbox
+from prr.integrations.outbox import max_attempts, retry_delay, timeout
 from prr.integrations.webhooks import transport
 from prr.integrations.webhooks.models import Delivery, DeliveryAttempt
 from prr.integrations.webhooks.signing import signed_headers
 
 logger = logging.getLogger(__name__)
-
-# Django settings read at each use (so tests can make them tiny); the defaults suit production.
-DEFAULT_TIMEOUT = 10.0  # WEBHOOK_TIMEOUT: seconds to wait for a receiver's answer
-DEFAULT_MAX_ATTEMPTS = 8  # WEBHOOK_MAX_ATTEMPTS: attempts before a delivery is failed
-DEFAULT_RETRY_DELAY = 10.0  # WEBHOOK_RETRY_DELAY: seconds before the 2nd attempt, then doubled
-DEFAULT_RETRY_MAX_DELAY = 3600.0  # WEBHOOK_RETRY_MAX_DELAY: the longest wait between attempts
-LEASE_MARGIN = 60.0  # a claim outlives the timeout by this much before another worker may take it
-
-
-def timeout() -> float:
-    return float(getattr(settings, "WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT))
-
-
-def max_attempts() -> int:
-    return int(getattr(settings, "WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
-
-
-def retry_delay(attempts_made: int) -> timedelta:
-    """The wait after the `attempts_made`-th failed attempt of a round: 10 s, 20 s, 40 s, …"""
-    base = float(getattr(settings, "WEBHOOK_RETRY_DELAY", DEFAULT_RETRY_DELAY))
-    cap = float(getattr(settings, "WEBHOOK_RETRY_MAX_DELAY", DEFAULT_RETRY_MAX_DELAY))
-    return timedelta(seconds=min(base * 2 ** max(attempts_made - 1, 0), cap))
 
 
 def encode_payload(payload: object) -> bytes:
@@ -67,19 +45,7 @@ def enqueue_delivery(delivery_id: int, *, run_after: datetime | None = None) -> 
 
 def claim(delivery_id: int, token: str) -> bool:
     """Take the delivery for one attempt, if it is due and nobody else holds it."""
-    now = timezone.now()
-    due = Q(status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING]) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    # A worker that died while sending loses its claim when the lease ends.
-    abandoned = Q(status=Delivery.Status.SENDING, lease_until__lt=now)
-    claimed = Delivery.objects.filter(due | abandoned, pk=delivery_id).update(
-        status=Delivery.Status.SENDING,
-        claim_token=token,
-        lease_until=now + timedelta(seconds=timeout() + LEASE_MARGIN),
-        attempts=F("attempts") + 1,
-    )
-    return claimed == 1
+    return outbox.claim(Delivery, delivery_id, token)
 
 
 def deliver(delivery_id: int) -> str:
@@ -179,11 +145,7 @@ def rescue_abandoned() -> int:
 
     Any worker may run this at any time: `claim` lets only one attempt through per delivery.
     """
-    stalled = list(
-        Delivery.objects.filter(
-            status=Delivery.Status.SENDING, lease_until__lt=timezone.now()
-        ).values_list("pk", flat=True)[:1000]
-    )
+    stalled = outbox.abandoned(Delivery)
     for delivery_id in stalled:
         enqueue_delivery(delivery_id)
     if stalled:
