@@ -64,6 +64,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return values or default
 
 
+def env_secrets(name: str) -> list[str]:
+    """Comma-separated secrets (several, so one can be rotated), from NAME or NAME_FILE."""
+    return [part.strip() for part in env_str(name).split(",") if part.strip()]
+
+
 def data_dir() -> Path:
     raw = os.environ.get("PRR_DATA_DIR") or "~/.local/share/prr"
     path = Path(raw).expanduser()

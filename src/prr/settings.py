@@ -9,6 +9,7 @@ from prr.config import (
     env_bool,
     env_int,
     env_list,
+    env_secrets,
     env_str,
     parse_database_url,
     secret_key,
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "prr.web",
     "prr.api",
     "prr.integrations.webhooks",
+    "prr.integrations.chat",
+    "prr.integrations.mattermost",
+    "prr.integrations.slack",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +153,24 @@ WEBHOOK_TIMEOUT = env_int("PRR_WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("PRR_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_DELAY = env_int("PRR_WEBHOOK_RETRY_DELAY", 10, minimum=1)
 WEBHOOK_RETRY_MAX_DELAY = env_int("PRR_WEBHOOK_RETRY_MAX_DELAY", 3600, minimum=1)
+
+# Mattermost (docs/integrations/mattermost.md). Each part is enabled by its own settings: the
+# outgoing webhook and the slash command by their tokens, notifications by an incoming webhook
+# URL, the bot (a channel per review) by the server URL, a bot token and a team id.
+MATTERMOST_WEBHOOK_TOKENS = env_secrets("PRR_MATTERMOST_WEBHOOK_TOKENS")
+MATTERMOST_COMMAND_TOKENS = env_secrets("PRR_MATTERMOST_COMMAND_TOKENS")
+MATTERMOST_WEBHOOK_URL = env_str("PRR_MATTERMOST_WEBHOOK_URL")
+MATTERMOST_URL = env_str("PRR_MATTERMOST_URL").rstrip("/")
+MATTERMOST_BOT_TOKEN = env_str("PRR_MATTERMOST_BOT_TOKEN")
+MATTERMOST_TEAM_ID = env_str("PRR_MATTERMOST_TEAM_ID")
+MATTERMOST_CHANNEL_TEMPLATE = env_str("PRR_MATTERMOST_CHANNEL_TEMPLATE", "prr-{number}-{title}")
+
+# Slack (docs/integrations/slack.md): requests are verified with the signing secret; replies
+# and notifications are posted with the bot token, to the linked channel or the default one.
+SLACK_SIGNING_SECRETS = env_secrets("PRR_SLACK_SIGNING_SECRET")
+SLACK_BOT_TOKEN = env_str("PRR_SLACK_BOT_TOKEN")
+SLACK_NOTIFY_CHANNEL = env_str("PRR_SLACK_NOTIFY_CHANNEL")
+SLACK_API_URL = env_str("PRR_SLACK_API_URL", "https://slack.com/api/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

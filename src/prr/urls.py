@@ -9,5 +9,7 @@ handler403 = "prr.web.views.common.permission_denied"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("prr.api.urls")),
+    path("integrations/mattermost/", include("prr.integrations.mattermost.urls")),
+    path("integrations/slack/", include("prr.integrations.slack.urls")),
     path("", include("prr.web.urls")),
 ]

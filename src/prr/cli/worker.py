@@ -1,4 +1,4 @@
-"""`prr worker`: runs queued background work (webhook deliveries)."""
+"""`prr worker`: runs queued background work (webhook deliveries, chat posts)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,17 @@ QUEUE = "default"
 RESCUE_EVERY = 60.0  # seconds between looks for deliveries a dead worker left half-sent
 
 
+def rescue_abandoned() -> int:
+    """Re-queue webhook deliveries and chat posts whose worker died while sending them."""
+    from prr.integrations.chat import outgoing
+    from prr.integrations.webhooks import tasks
+
+    return tasks.rescue_abandoned() + outgoing.rescue_abandoned()
+
+
 def rescue_loop(stop: threading.Event) -> None:
     """Every minute, re-queue deliveries whose worker died while sending them."""
     from django.db import close_old_connections, connection
-
-    from prr.integrations.webhooks.tasks import rescue_abandoned
 
     while not stop.wait(RESCUE_EVERY):
         try:
@@ -87,8 +93,6 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
         worker_id=worker_id(),
         excluded_queue_names=[],
     )
-    from prr.integrations.webhooks.tasks import rescue_abandoned
-
     click.echo(f"Worker {runner.worker_id} takes tasks from queue '{QUEUE}'.")
     if count := rescue_abandoned():
         click.echo(f"Re-queued {count} deliveries abandoned by a stopped worker.")

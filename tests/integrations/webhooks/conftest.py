@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from django.db import connection
-from django_tasks_db.management.commands.db_worker import Worker
 
 from prr.cli import prr
 from prr.integrations.webhooks.models import Delivery
-
-SETTLED = (Delivery.Status.DELIVERED, Delivery.Status.FAILED)
+from tests.integrations.conftest import run_until_settled
 
 
 @dataclass
@@ -82,12 +80,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture(autouse=True)
-def quick_webhooks(settings: Any) -> None:
-    """Retries after milliseconds instead of seconds, and a short timeout."""
-    settings.WEBHOOK_RETRY_DELAY = 0.01
-    settings.WEBHOOK_RETRY_MAX_DELAY = 0.05
-    settings.WEBHOOK_MAX_ATTEMPTS = 3
-    settings.WEBHOOK_TIMEOUT = 2
+def quick_webhooks(quick_retries: None) -> None:
+    """Every webhook test retries after milliseconds, with a short timeout."""
 
 
 @pytest.fixture
@@ -99,24 +93,6 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/nobody-home"
 
 
-def make_worker(name: str = "test-worker") -> Worker:
-    return Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=name,
-        excluded_queue_names=[],
-    )
-
-
-def run_worker(name: str = "test-worker") -> None:
-    """Run every task due now, in this thread, then return (like `prr worker --batch`)."""
-    make_worker(name).run()
-
-
 Drain = Callable[..., list[Delivery]]
 
 
@@ -125,15 +101,7 @@ def drain() -> Drain:
     """Run workers until every delivery has settled (delivered or failed), or fail the test."""
 
     def drain_all(timeout: float = 10.0) -> list[Delivery]:
-        deadline = time.monotonic() + timeout
-        while True:
-            run_worker()
-            deliveries = list(Delivery.objects.order_by("pk"))
-            if all(d.status in SETTLED for d in deliveries):
-                return deliveries
-            if time.monotonic() > deadline:
-                raise AssertionError(f"deliveries never settled: {deliveries}")
-            time.sleep(0.01)
+        return run_until_settled(Delivery, timeout)
 
     return drain_all
 

@@ -17,8 +17,9 @@ from prr.cli import prr
 from prr.integrations.webhooks.models import Delivery
 from prr.integrations.webhooks.services import add_subscription
 from prr.reviews.channel import post_message
+from tests.integrations.conftest import run_worker
 
-from .conftest import in_thread, run_worker
+from .conftest import in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,0 +1,63 @@
+"""A message written in a linked chat channel, posted to its review as its author."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prr.errors import PrrError
+from prr.integrations.chat.services import linked_review, platform_name, resolve_author
+from prr.reviews.channel import post_message
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A post as the chat platform described it."""
+
+    platform: str
+    channel_id: str
+    user_id: str
+    username: str
+    text: str
+    external_id: str
+
+
+@dataclass
+class Received:
+    """What became of a chat message: the replies to show in the channel."""
+
+    replies: list[str] = field(default_factory=list)
+    review_ref: str = ""
+    stored: bool = False
+    duplicate: bool = False
+
+
+def not_linked_reply(platform: str) -> str:
+    return (
+        f"This {platform_name(platform)} channel is not linked to a review, so prr did not "
+        "record this message. Link it with `/prr link PRR-12`, or start a review here with "
+        "`/prr start PLAYBOOK KIND TITLE`."
+    )
+
+
+def receive_message(message: ChatMessage) -> Received:
+    """Post the message to the channel's review; unlinked channels and unknown people change
+    nothing and get a reply saying what to do."""
+    review = linked_review(message.platform, message.channel_id)
+    if review is None:
+        return Received([not_linked_reply(message.platform)])
+    try:
+        author = resolve_author(message.platform, message.user_id, message.username)
+        result = post_message(
+            review,
+            author=author,
+            body=message.text,
+            source=message.platform,
+            external_id=message.external_id,
+        )
+    except PrrError as exc:
+        return Received([exc.message], review_ref=review.ref)
+    replies = [reply.body for reply in result.replies]
+    if result.duplicate:
+        # Redelivered: the replies it got the first time, as stored.
+        replies = list(result.message.replies.order_by("pk").values_list("body", flat=True))
+    return Received(replies, review_ref=review.ref, stored=True, duplicate=result.duplicate)

@@ -1,0 +1,199 @@
+"""Linking chat channels to reviews and chat accounts to people: the rules, once for every face."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from prr.accounts.models import User
+from prr.accounts.services import ensure_can_act
+from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.integrations.chat.models import ChannelLink, ChatIdentity, Platform
+from prr.integrations.webhooks.validation import validate_url
+from prr.reviews.models import Review
+from prr.reviews.services import is_dri_or_admin, lock_review, record
+
+CHAT_ID_MAX_CHARS = 100
+
+
+def clean_platform(platform: str) -> str:
+    if platform not in Platform.values:
+        raise InvalidInput(f"Unknown chat '{platform}' (known: {', '.join(Platform.values)}).")
+    return platform
+
+
+def clean_chat_id(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"The {what} is empty.")
+    if len(value) > CHAT_ID_MAX_CHARS or any(c.isspace() for c in value):
+        raise InvalidInput(f"'{value[:40]}' is not a valid {what}.")
+    return value
+
+
+def platform_name(platform: str) -> str:
+    return str(Platform(platform).label)
+
+
+def ensure_may_link(review: Review, by: User | None, doing: str) -> None:
+    """The DRI or an admin links and unlinks; `by=None` is the operator at the command line."""
+    if by is None:
+        return
+    ensure_can_act(by)
+    if not is_dri_or_admin(by, review):
+        raise PermissionDenied(
+            f"Only the DRI (@{review.dri.username}) or an admin can {doing} {review.ref}."
+        )
+
+
+def link_channel(
+    review: Review,
+    *,
+    platform: str,
+    channel_id: str,
+    by: User | None,
+    channel_name: str = "",
+    team_id: str = "",
+    notify_url: str = "",
+) -> ChannelLink:
+    """Send a channel's messages to `review`, and post the review's news there."""
+    platform = clean_platform(platform)
+    channel_id = clean_chat_id(channel_id, "channel id")
+    notify_url = validate_url(notify_url) if notify_url.strip() else ""
+    ensure_may_link(review, by, "link a channel to")
+    chat = platform_name(platform)
+    with transaction.atomic():
+        review = lock_review(review)
+        if not review.is_open:
+            raise RuleViolation(
+                f"{review.ref} is {review.status}; only an open review can be linked to a channel."
+            )
+        taken = ChannelLink.objects.filter(platform=platform, channel_id=channel_id).first()
+        if taken is not None and taken.review_id != review.pk:
+            other = Review.objects.get(pk=taken.review_id)
+            raise RuleViolation(
+                f"This {chat} channel is already linked to {other.ref}; unlink it there first "
+                "(`/prr unlink` in the channel)."
+            )
+        current = ChannelLink.objects.filter(review=review, platform=platform).first()
+        if current is not None and current.channel_id != channel_id:
+            raise RuleViolation(
+                f"{review.ref} is already linked to {chat} channel {current.label}; "
+                "unlink it first."
+            )
+        link = current or ChannelLink(review=review, platform=platform, channel_id=channel_id)
+        link.channel_name = channel_name.strip()[:200] or link.channel_name
+        link.team_id = team_id.strip()[:100] or link.team_id
+        link.notify_url = notify_url or link.notify_url
+        if current is None:
+            link.created_by = by
+        try:
+            with transaction.atomic():
+                link.save()
+        except IntegrityError:
+            raise RuleViolation(
+                f"This {chat} channel was linked by someone else at the same moment; try again."
+            ) from None
+        if current is None:
+            record(
+                review,
+                "chat.linked",
+                f"{_who(by)} linked {chat} channel {link.label} to {review.ref}",
+                actor=by,
+                platform=platform,
+                channel_id=channel_id,
+            )
+    return link
+
+
+def unlink_channel(review: Review, *, platform: str, by: User | None) -> ChannelLink:
+    """Stop sending a channel's messages to `review`; returns the link that was removed."""
+    platform = clean_platform(platform)
+    ensure_may_link(review, by, "unlink a channel from")
+    chat = platform_name(platform)
+    with transaction.atomic():
+        review = lock_review(review)
+        link = ChannelLink.objects.filter(review=review, platform=platform).first()
+        if link is None:
+            raise RuleViolation(f"{review.ref} has no {chat} channel linked.")
+        link.delete()
+        record(
+            review,
+            "chat.unlinked",
+            f"{_who(by)} unlinked {chat} channel {link.label} from {review.ref}",
+            actor=by,
+            platform=platform,
+            channel_id=link.channel_id,
+        )
+    return link
+
+
+def linked_review(platform: str, channel_id: str) -> Review | None:
+    link = (
+        ChannelLink.objects.select_related("review", "review__dri")
+        .filter(platform=platform, channel_id=channel_id)
+        .first()
+    )
+    return link.review if link else None
+
+
+def link_user(user: User, *, platform: str, external_id: str, by: User | None) -> ChatIdentity:
+    """Let a chat account speak as `user` (an admin's or the operator's decision)."""
+    platform = clean_platform(platform)
+    external_id = clean_chat_id(external_id, f"{platform_name(platform)} user id")
+    if by is not None and not (by.is_active and by.is_superuser):
+        raise PermissionDenied("Only an admin can link chat accounts to people.")
+    if not user.is_active:
+        raise RuleViolation(f"@{user.username} is deactivated.")
+    taken = (
+        ChatIdentity.objects.select_related("user")
+        .filter(platform=platform, external_id=external_id)
+        .first()
+    )
+    if taken is not None and taken.user_id != user.pk:
+        raise RuleViolation(
+            f"{platform_name(platform)} user {external_id} is already linked to "
+            f"@{taken.user.username}; unlink it first."
+        )
+    try:
+        with transaction.atomic():
+            identity, _ = ChatIdentity.objects.update_or_create(
+                platform=platform, user=user, defaults={"external_id": external_id}
+            )
+    except IntegrityError:
+        raise RuleViolation("That account was linked at the same moment; try again.") from None
+    return identity
+
+
+def unlink_user(user: User, *, platform: str, by: User | None) -> ChatIdentity:
+    platform = clean_platform(platform)
+    if by is not None and not (by.is_active and by.is_superuser):
+        raise PermissionDenied("Only an admin can unlink chat accounts.")
+    identity = ChatIdentity.objects.filter(platform=platform, user=user).first()
+    if identity is None:
+        raise NotFound(f"@{user.username} has no {platform_name(platform)} account linked.")
+    identity.delete()
+    return identity
+
+
+def resolve_author(platform: str, external_id: str, username: str) -> User:
+    """The prr user a chat account speaks as: its explicit link, else the same username."""
+    identity = (
+        ChatIdentity.objects.select_related("user")
+        .filter(platform=platform, external_id=external_id)
+        .first()
+    )
+    user = identity.user if identity else User.objects.filter(username=username).first()
+    chat = platform_name(platform)
+    if user is None:
+        raise NotFound(
+            f"prr does not know the {chat} user @{username}. Ask a prr admin to create your "
+            f"account with the same username, or to link it: "
+            f"`prr user link USERNAME --{platform} {external_id}`."
+        )
+    if not user.is_active:
+        raise PermissionDenied(f"The prr account @{user.username} is deactivated.")
+    return user
+
+
+def _who(by: User | None) -> str:
+    return f"@{by.username}" if by else "The operator"
