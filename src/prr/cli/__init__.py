@@ -6,6 +6,7 @@ import click
 
 from prr import __version__
 from prr.cli.base import PrrGroup
+from prr.cli.chat import chat, review_link, review_unlink, user_link, user_unlink
 from prr.cli.people import team, user
 from prr.cli.playbooks import playbook
 from prr.cli.reviews import review
@@ -25,8 +26,12 @@ def prr() -> None:
     """
 
 
-for command in (init, serve, demo, worker, user, team, playbook, review, token, webhook):
+for command in (init, serve, demo, worker, user, team, playbook, review, token, webhook, chat):
     prr.add_command(command)
+review.add_command(review_link)
+review.add_command(review_unlink)
+user.add_command(user_link)
+user.add_command(user_unlink)
 
 
 def main() -> None:

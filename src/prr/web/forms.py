@@ -74,3 +74,25 @@ class UploadPlaybookForm(forms.Form):
 
 class AddMemberForm(forms.Form):
     username = forms.CharField(max_length=150, label="Username")
+
+
+class LinkChannelForm(forms.Form):
+    platform = forms.ChoiceField(
+        choices=[("mattermost", "Mattermost"), ("slack", "Slack")], label="Chat"
+    )
+    channel_id = forms.CharField(
+        max_length=100,
+        label="Channel id",
+        help_text="Mattermost: the channel's id (channel menu → View Info). "
+        "Slack: the channel id (C0123…, at the bottom of the channel's details).",
+    )
+    channel_name = forms.CharField(
+        max_length=200, required=False, label="Channel name", help_text="Shown in messages."
+    )
+    notify_url = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Incoming webhook URL",
+        help_text="Mattermost only, optional: where this review's news is posted. Empty: the "
+        "server's default webhook.",
+    )

@@ -134,6 +134,7 @@ def review_context(
         "reviewer_teams": list(review.reviewer_teams.order_by("name")),
         "reviewers": list(review.reviewers.order_by("username")),
         "snapshots": list(review.snapshots.order_by("version").only("version", "created_at")),
+        "chat_links": list(review.channel_links.all()),
         "sections": sections_of(review, refusal),
         "can_answer": may("answer", user, review),
         "checklists": checklists_of(review, user, refusal),

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from prr.web.views import (
     account,
+    channels,
     dashboard,
     lifecycle,
     playbooks,
@@ -29,6 +30,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/<int:number>/messages/", reviews.post, name="review_post"),
     path("reviews/<int:number>/answers/<slug:section_key>/", reviews.answer, name="review_answer"),
     path("reviews/<int:number>/items/<slug:key>/", reviews.set_item, name="review_item"),
+    path("reviews/<int:number>/channels/", channels.channels, name="review_channels"),
+    path(
+        "reviews/<int:number>/channels/<str:platform>/unlink/",
+        channels.unlink,
+        name="review_channel_unlink",
+    ),
     path("reviews/<int:number>/close/", lifecycle.confirm, {"verb": "close"}, name="review_close"),
     path(
         "reviews/<int:number>/reopen/", lifecycle.confirm, {"verb": "reopen"}, name="review_reopen"
