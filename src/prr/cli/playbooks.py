@@ -16,13 +16,45 @@ def playbook() -> None:
 
 @playbook.command("import")
 @click.argument("file", type=click.File("rb"))
-def playbook_import(file: IO[bytes]) -> None:
-    """Import a playbook YAML (or JSON) file; a new version only when the content changed."""
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["prr", "mattermost"]),
+    default="prr",
+    show_default=True,
+    help="The file's format: a prr playbook, or a Mattermost Playbooks JSON export.",
+)
+@click.option(
+    "--owner",
+    "owner_options",
+    metavar='"ITEM TITLE=TEAM"',
+    multiple=True,
+    help="With --from mattermost: the team that approves an item a keyword completes "
+    "(or dri). Repeatable.",
+)
+@click.option(
+    "--slug",
+    metavar="SLUG",
+    help="With --from mattermost: the playbook's slug (default: made from its title).",
+)
+def playbook_import(
+    file: IO[bytes], source: str, owner_options: tuple[str, ...], slug: str | None
+) -> None:
+    """Import a playbook file; a new version only when the content changed."""
     from prr.playbooks.services import import_playbook
     from prr.playbooks.yaml_format import MAX_FILE_BYTES
 
+    if source == "prr" and (owner_options or slug is not None):
+        raise click.UsageError("--owner and --slug only apply to --from mattermost.")
+    owners = _owners(owner_options)
     # Read one byte past the limit: enough to refuse a huge file without reading all of it.
-    result = import_playbook(file.read(MAX_FILE_BYTES + 1))
+    text = file.read(MAX_FILE_BYTES + 1)
+    if source == "mattermost":
+        from prr.integrations.mattermost.playbooks import import_mattermost_playbook
+
+        result = import_mattermost_playbook(text, owners=owners, slug=slug)
+    else:
+        result = import_playbook(text)
     version = result.version
     if result.created:
         click.echo(f"Imported {version.playbook.slug} as version {version.number}.")
@@ -30,15 +62,45 @@ def playbook_import(file: IO[bytes]) -> None:
         click.echo(f"{version.playbook.slug} is unchanged (version {version.number}).")
 
 
+def _owners(options: tuple[str, ...]) -> dict[str, str]:
+    """`--owner "ITEM TITLE=TEAM"` options as {title: team}; a title may contain `=`."""
+    owners: dict[str, str] = {}
+    teams_by_title: dict[str, str] = {}
+    for option in options:
+        title, sep, team = (part.strip() for part in option.rpartition("="))
+        if not sep or not title or not team:
+            raise click.BadParameter(
+                f'expected "ITEM TITLE=TEAM", got "{option}".', param_hint="--owner"
+            )
+        if teams_by_title.setdefault(title.casefold(), team.casefold()) != team.casefold():
+            raise click.BadParameter(f'"{title}" is given two teams.', param_hint="--owner")
+        owners[title] = team
+    return owners
+
+
 @playbook.command("export")
 @click.argument("slug")
 @click.option("--version", "number", type=int, help="Version number (default: the latest).")
-def playbook_export(slug: str, number: int | None) -> None:
-    """Print a playbook version as YAML."""
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["yaml", "mattermost"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: a prr playbook file; mattermost: JSON that Mattermost Playbooks imports.",
+)
+def playbook_export(slug: str, number: int | None, target: str) -> None:
+    """Print a playbook version as YAML, or as a Mattermost Playbooks export."""
     from prr.playbooks.services import get_playbook, get_version
     from prr.playbooks.yaml_format import to_yaml
 
-    click.echo(to_yaml(get_version(get_playbook(slug), number).spec), nl=False)
+    spec = get_version(get_playbook(slug), number).spec
+    if target == "mattermost":
+        from prr.integrations.mattermost.playbooks import mattermost_json
+
+        click.echo(mattermost_json(spec), nl=False)
+    else:
+        click.echo(to_yaml(spec), nl=False)
 
 
 @playbook.command("list")

@@ -1,0 +1,558 @@
+"""Playbooks to and from Mattermost Playbooks' JSON export.
+
+Mattermost binds a task action to user ids; prr binds it to a team. So importing asks for the
+team of every item a keyword completes: given with `--owner "ITEM TITLE=TEAM"`, named by the
+keyword itself ("SRE review is completed" names team `sre`), or noted by prr when it exported
+the playbook. Whatever is left is refused in one message that lists every item to map.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.text import slugify
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from prr.accounts.models import User
+from prr.errors import InvalidInput
+from prr.playbooks.services import ImportResult, import_playbook
+from prr.playbooks.spec import DRI, KINDS, Item, PlaybookSpec
+from prr.playbooks.yaml_format import MAX_FILE_BYTES, canonical_json, describe_errors
+
+EXPORT_VERSION = 1  # Mattermost refuses an import whose "version" is not the one it writes.
+MS_PER_DAY = 86_400_000
+KEY_LENGTH = 64
+KEYWORDS_BY_USERS = "keywords_by_users"
+MARK_ITEM_AS_DONE = "mark_item_as_done"
+NOTE_PREFIX = "prr: "
+COMMAND_PREFIX = "Mattermost command: "
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+# -- the Mattermost side: only the fields prr reads; Go's encoding/json writes null for empty ---
+
+
+class _Mattermost(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class _Trigger(_Mattermost):
+    type: str
+    payload: str | None = None  # a JSON document inside a string, as the plugin stores it
+
+
+class _Action(_Mattermost):
+    type: str
+    payload: str | None = None
+
+
+class _TaskAction(_Mattermost):
+    trigger: _Trigger
+    actions: list[_Action] | None = None
+
+
+class _Item(_Mattermost):
+    title: str
+    description: str | None = None
+    command: str | None = None
+    due_date: int | None = None  # in a playbook, milliseconds after the run starts
+    task_actions: list[_TaskAction] | None = None
+
+
+class _Checklist(_Mattermost):
+    title: str | None = None
+    items: list[_Item] | None = None
+
+
+class _Playbook(_Mattermost):
+    title: str
+    description: str | None = None
+    checklists: list[_Checklist]
+    version: int | None = None  # the export file says 1; the REST API's playbook JSON has none
+
+
+# -- what prr wrote into an item's description when it exported it, read back on import -------
+
+
+@dataclass(frozen=True)
+class _Note:
+    key: str | None = None
+    owner: str | None = None
+    required: bool | None = None
+    allow_na: bool | None = None
+    kinds: tuple[str, ...] | None = None
+    reopen: tuple[str, ...] = ()
+
+
+def _write_note(item: Item) -> str:
+    parts = [f"key `{item.key}`", f"owner `{item.owner}`"]
+    parts.append("required" if item.required else "optional")
+    if item.allow_na != (item.owner == DRI):
+        parts.append("n/a allowed" if item.allow_na else "n/a not allowed")
+    if item.kinds:
+        parts.append("kinds " + ", ".join(item.kinds))
+    reopen = [p for action in item.task_actions if action.then == "reopen" for p in action.phrases]
+    if reopen:
+        parts.append("reopen " + ", ".join(f"`{phrase}`" for phrase in reopen))
+    return NOTE_PREFIX + " · ".join(parts)
+
+
+def _read_note(description: str) -> tuple[str, _Note | None]:
+    """The description without prr's note line, and the note; a line that does not parse stays."""
+    body, _, last = description.rstrip().rpartition("\n")
+    if not last.startswith(NOTE_PREFIX + "key `"):
+        return description, None
+    values: dict[str, Any] = {}
+    for part in last.removeprefix(NOTE_PREFIX).split(" · "):
+        quoted = tuple(re.findall(r"`([^`]+)`", part))
+        word = part.split(" ", 1)[0]
+        if word in ("key", "owner") and len(quoted) == 1 and _KEY.match(quoted[0]):
+            values[word] = quoted[0]
+        elif part in ("required", "optional"):
+            values["required"] = part == "required"
+        elif part in ("n/a allowed", "n/a not allowed"):
+            values["allow_na"] = part == "n/a allowed"
+        elif word == "kinds" and set(kinds := tuple(part[6:].split(", "))) <= set(KINDS):
+            values["kinds"] = kinds
+        elif word == "reopen" and quoted:
+            values["reopen"] = quoted
+        else:
+            return description, None
+    return body.rstrip(), _Note(**values)
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """One Mattermost checklist item on its way to becoming a prr item."""
+
+    where: str  # its path in the Mattermost file, for messages
+    checklist: str
+    title: str
+    description: str
+    due_days: int | None
+    keywords: list[str]
+    note: _Note | None
+    owner: str | None = None
+    named: list[str] = field(default_factory=list)
+
+
+def spec_from_mattermost(
+    data: bytes | str,
+    owners: Mapping[str, str],
+    slug: str | None,
+    *,
+    teams: Mapping[str, str] | None = None,
+) -> PlaybookSpec:
+    """A prr playbook from a Mattermost playbook export; `teams` maps slug to name (default:
+    the teams in the database). Raises InvalidInput, listing every item left without a team."""
+    if teams is None:
+        from prr.teams.models import Team
+
+        teams = dict(Team.objects.values_list("slug", "name"))
+    playbook = _load(data)
+    playbook_slug = _playbook_slug(playbook.title, slug)
+    drafts = _drafts(playbook)
+    if not drafts:
+        raise InvalidInput(
+            "The Mattermost playbook has no checklist items; a prr playbook needs at least one."
+        )
+    problems = _apply_owner_options(drafts, owners, teams)
+    for draft in drafts:
+        if draft.owner is None:
+            _resolve_owner(draft, teams)
+    unmapped = [draft for draft in drafts if draft.owner is None]
+    if problems or unmapped:
+        raise _refusal(problems, unmapped, teams)
+    return _validate(playbook, drafts, playbook_slug)
+
+
+def _load(data: bytes | str) -> _Playbook:
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "replace"))
+    if size > MAX_FILE_BYTES:
+        raise InvalidInput(f"The Mattermost playbook file is larger than {MAX_FILE_BYTES:,} bytes.")
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput("The Mattermost playbook file is not UTF-8 text.") from None
+    if not data.strip():
+        raise InvalidInput(
+            "The Mattermost playbook file is empty; expected the JSON that Mattermost exports."
+        )
+    try:
+        raw = json.loads(data)
+    except json.JSONDecodeError as exc:
+        hint = " A prr playbook imports without --from mattermost." if "slug:" in data else ""
+        raise InvalidInput(
+            f"The Mattermost playbook is not valid JSON: line {exc.lineno}, "
+            f"column {exc.colno}: {exc.msg}.{hint}"
+        ) from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(
+            "The Mattermost playbook must be a JSON object with title and checklists "
+            "(the file Mattermost's Export writes)."
+        )
+    if "slug" in raw:
+        raise InvalidInput(
+            "This is a prr playbook (it has a slug), not a Mattermost export; "
+            "import it without --from mattermost."
+        )
+    try:
+        playbook = _Playbook.model_validate(raw)
+    except ValidationError as exc:
+        problems = describe_errors(exc)
+        raise InvalidInput(
+            "The Mattermost playbook is not shaped like a Mattermost export:\n"
+            + "\n".join(f"  {line}" for line in problems),
+            details=problems,
+        ) from None
+    if playbook.version not in (None, EXPORT_VERSION):
+        raise InvalidInput(
+            f"The Mattermost playbook export is version {playbook.version}; "
+            f"prr reads version {EXPORT_VERSION}."
+        )
+    return playbook
+
+
+def _drafts(playbook: _Playbook) -> list[_Draft]:
+    drafts = []
+    for c, checklist in enumerate(playbook.checklists):
+        for i, item in enumerate(checklist.items or []):
+            where = f"checklists[{c}].items[{i}]"
+            description, note = _read_note(item.description or "")
+            if item.command and item.command.strip():
+                command = item.command.strip().replace("`", "'")
+                description = f"{description.rstrip()}\n\n{COMMAND_PREFIX}`{command}`".lstrip()
+            due = item.due_date or 0
+            drafts.append(
+                _Draft(
+                    where=where,
+                    checklist=(checklist.title or "").strip() or f"Checklist {c + 1}",
+                    title=item.title.strip(),
+                    description=description,
+                    due_days=math.ceil(due / MS_PER_DAY) if due > 0 else None,
+                    keywords=_done_keywords(item, where),
+                    note=note,
+                )
+            )
+    return drafts
+
+
+def _done_keywords(item: _Item, where: str) -> list[str]:
+    """The keywords of every task action that marks the item done, in order, once each."""
+    keywords: list[str] = []
+    for a, task_action in enumerate(item.task_actions or []):
+        here = f"{where}.task_actions[{a}]"
+        if task_action.trigger.type != KEYWORDS_BY_USERS:
+            raise InvalidInput(
+                f"{here}.trigger.type: prr understands only '{KEYWORDS_BY_USERS}', "
+                f"not '{task_action.trigger.type}' (item \"{item.title}\")."
+            )
+        payload = _payload(task_action.trigger.payload, f"{here}.trigger.payload")
+        words = payload.get("keywords") or []
+        if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+            raise InvalidInput(f"{here}.trigger.payload: keywords must be a list of strings.")
+        marks_done = False
+        for n, action in enumerate(task_action.actions or []):
+            if action.type != MARK_ITEM_AS_DONE:
+                raise InvalidInput(
+                    f"{here}.actions[{n}].type: prr understands only '{MARK_ITEM_AS_DONE}', "
+                    f"not '{action.type}' (item \"{item.title}\")."
+                )
+            marks_done |= (
+                _payload(action.payload, f"{here}.actions[{n}].payload").get("enabled") is True
+            )
+        if marks_done:
+            keywords.extend(word.strip() for word in words if word.strip())
+    return list(dict.fromkeys(keywords))
+
+
+def _payload(text: str | None, where: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{where}: not a JSON document ({exc.msg}).") from None
+    if not isinstance(payload, dict):
+        raise InvalidInput(f"{where}: expected a JSON object.")
+    return payload
+
+
+def _apply_owner_options(
+    drafts: list[_Draft], owners: Mapping[str, str], teams: Mapping[str, str]
+) -> list[str]:
+    problems = []
+    by_title: dict[str, list[_Draft]] = {}
+    for draft in drafts:
+        by_title.setdefault(draft.title.casefold(), []).append(draft)
+    team_slugs = {slug.casefold(): slug for slug in teams}
+    team_slugs.update({name.casefold(): slug for slug, name in teams.items()})
+    for title, team in owners.items():
+        option = _owner_option(title, team)
+        matched = by_title.get(title.strip().casefold())
+        owner = DRI if team.strip().casefold() == DRI else team_slugs.get(team.strip().casefold())
+        if not matched:
+            problems.append(f'{option}: the playbook has no item titled "{title.strip()}".')
+        elif owner is None:
+            problems.append(f"{option}: no team '{team.strip()}' (teams: {_team_list(teams)}).")
+        else:
+            for draft in matched:
+                draft.owner = owner
+                if owner == DRI:
+                    draft.keywords = []  # the DRI ticks it by hand: no phrase completes it
+    return problems
+
+
+def _resolve_owner(draft: _Draft, teams: Mapping[str, str]) -> None:
+    noted = draft.note.owner if draft.note else None
+    if not draft.keywords:
+        draft.owner = noted if noted in teams else DRI
+        return
+    if noted in teams:
+        draft.owner = noted
+        return
+    named = sorted({slug for keyword in draft.keywords for slug in _teams_named(keyword, teams)})
+    if len(named) == 1:
+        draft.owner = named[0]
+    draft.named = named
+
+
+def _teams_named(phrase: str, teams: Mapping[str, str]) -> set[str]:
+    """Teams whose slug or name is a whole word (or words) of the phrase, ignoring case."""
+    folded = phrase.casefold()
+    return {
+        slug
+        for slug, name in teams.items()
+        for label in (slug, name)
+        if label.strip()
+        and re.search(rf"(?<![\w-]){re.escape(label.strip().casefold())}(?![\w-])", folded)
+    }
+
+
+def _refusal(problems: list[str], unmapped: list[_Draft], teams: Mapping[str, str]) -> InvalidInput:
+    lines = list(problems)
+    if unmapped:
+        count = f"{len(unmapped)} item{'s' if len(unmapped) != 1 else ''}"
+        lines.append(
+            f"{count} of the Mattermost playbook {'are' if len(unmapped) != 1 else 'is'} "
+            "completed by keywords, and prr cannot tell which team approves "
+            f"{'them' if len(unmapped) != 1 else 'it'}: Mattermost binds keywords to users, "
+            f"prr to a team. Map each item with --owner (teams: {_team_list(teams)}; "
+            "or dri, to make it the DRI's and drop its keywords):"
+        )
+        for draft in unmapped:
+            keywords = ", ".join(f'"{keyword}"' for keyword in draft.keywords)
+            why = f"; names several teams: {', '.join(draft.named)}" if draft.named else ""
+            lines.append(
+                f"  {_owner_option(draft.title, 'TEAM')}   ({draft.checklist}; "
+                f"keywords {keywords}{why})"
+            )
+    details = [
+        {
+            "item": draft.title,
+            "keywords": draft.keywords,
+            "option": _owner_option(draft.title, "TEAM"),
+        }
+        for draft in unmapped
+    ]
+    return InvalidInput("\n".join(lines), details={"problems": problems, "unmapped": details})
+
+
+def _owner_option(title: str, team: str) -> str:
+    """`--owner "TITLE=TEAM"`, quoted so that a shell passes it through unchanged."""
+    quoted = re.sub(r'([\\"$`])', r"\\\1", f"{title.strip()}={team}")
+    return f'--owner "{quoted}"'
+
+
+def _team_list(teams: Mapping[str, str]) -> str:
+    return ", ".join(sorted(teams)) or "none yet; add one with `prr team add`"
+
+
+def _playbook_slug(title: str, slug: str | None) -> str:
+    if slug is not None:
+        if not _KEY.match(slug) or len(slug) > KEY_LENGTH:
+            raise InvalidInput(
+                f"--slug '{slug}' is not a playbook slug: up to {KEY_LENGTH} lowercase letters, "
+                "digits and hyphens, starting with a letter or digit."
+            )
+        return slug
+    made = _slugify(title)
+    if not made:
+        raise InvalidInput(f'Cannot make a slug from the title "{title}"; give one with --slug.')
+    return made
+
+
+def _slugify(text: str) -> str:
+    # Punctuation separates words ("Go/no-go" -> "go-no-go"), as spaces do.
+    words = re.sub(r"[^\w\s-]|_", " ", text)
+    return slugify(words)[:KEY_LENGTH].strip("-")
+
+
+def _item_keys(drafts: list[_Draft]) -> list[str]:
+    """The key prr noted on export when it is free, else one made from the title; unique."""
+    noted = [d.note.key if d.note and d.note.key else None for d in drafts]
+    reserved = {key for key in noted if key}
+    taken: set[str] = set()
+    keys = []
+    for draft, key in zip(drafts, noted, strict=True):
+        if key is None or key in taken:
+            base = _slugify(draft.title) or "item"
+            key, n = base, 2
+            while key in taken or key in reserved:
+                key = f"{base[: KEY_LENGTH - len(str(n)) - 1]}-{n}"
+                n += 1
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def _validate(playbook: _Playbook, drafts: list[_Draft], slug: str) -> PlaybookSpec:
+    checklists: dict[str, list[dict[str, Any]]] = {}
+    places: dict[str, _Draft] = {}  # prr path -> draft, to name items in error messages
+    for draft, key in zip(drafts, _item_keys(drafts), strict=True):
+        items = checklists.setdefault(draft.checklist, [])
+        places[f"checklists[{list(checklists).index(draft.checklist)}].items[{len(items)}]"] = draft
+        items.append(_item(draft, key))
+    data = {
+        "slug": slug,
+        "title": playbook.title,
+        "description": playbook.description or "",
+        "kinds": list(KINDS),
+        "sections": [],
+        "checklists": [{"title": title, "items": items} for title, items in checklists.items()],
+    }
+    try:
+        return PlaybookSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = [_in_file_terms(line, places) for line in describe_errors(exc)]
+        raise InvalidInput(
+            "The Mattermost playbook cannot become a prr playbook:\n"
+            + "\n".join(f"  {line}" for line in problems),
+            details=problems,
+        ) from None
+
+
+def _item(draft: _Draft, key: str) -> dict[str, Any]:
+    note = draft.note or _Note()
+    owner = draft.owner or DRI
+    item: dict[str, Any] = {
+        "key": key,
+        "title": draft.title,
+        "description": draft.description,
+        "owner": owner,
+        "due_days": draft.due_days,
+    }
+    if note.required is not None:
+        item["required"] = note.required
+    if note.allow_na is not None:
+        item["allow_na"] = note.allow_na
+    if note.kinds is not None:
+        item["kinds"] = list(note.kinds)
+    if owner != DRI:
+        actions = []
+        if draft.keywords:
+            actions.append({"phrases": draft.keywords, "team": owner, "then": "done"})
+        if note.reopen and note.owner == owner:
+            actions.append({"phrases": list(note.reopen), "team": owner, "then": "reopen"})
+        item["task_actions"] = actions
+    return item
+
+
+def _in_file_terms(line: str, places: Mapping[str, _Draft]) -> str:
+    """Say which Mattermost item a problem is about: its place in the file and its title."""
+    match = re.match(r"checklists\[\d+\]\.items\[\d+\]", line)
+    draft = places.get(match.group(0)) if match else None
+    if match is None or draft is None:
+        return line
+    return f'{draft.where}{line[match.end() :]} (item "{draft.title}")'
+
+
+def import_mattermost_playbook(
+    text: bytes | str,
+    *,
+    owners: Mapping[str, str],
+    slug: str | None = None,
+    by: User | None = None,
+) -> ImportResult:
+    """Convert a Mattermost playbook export, then import it like any playbook file."""
+    spec = spec_from_mattermost(text, owners, slug)
+    return import_playbook(json.dumps(canonical_json(spec), ensure_ascii=False), by=by)
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def mattermost_from_spec(spec: PlaybookSpec) -> dict[str, Any]:
+    """The JSON Mattermost's "Import playbook" accepts (export version 1).
+
+    Task actions carry no user ids: in Mattermost anyone who writes a keyword completes the
+    item, so the owning team is written in each item's description for the people who run it.
+    """
+    return {
+        "title": spec.title,
+        "description": spec.description,
+        "version": EXPORT_VERSION,
+        "checklists": [
+            {
+                "title": checklist.title,
+                "items": [_mattermost_item(item) for item in checklist.items],
+            }
+            for checklist in spec.checklists
+        ],
+        "run_summary_template_enabled": bool(spec.sections),
+        "run_summary_template": _run_summary_template(spec),
+        "metrics": [],
+    }
+
+
+def _mattermost_item(item: Item) -> dict[str, Any]:
+    description, command = item.description, ""
+    body, _, last = description.rstrip().rpartition("\n")
+    if last.startswith(COMMAND_PREFIX + "`") and last.endswith("`"):
+        description, command = body, last[len(COMMAND_PREFIX) + 1 : -1]
+    description = f"{description.rstrip()}\n\n{_write_note(item)}".lstrip()
+    done = [action for action in item.task_actions if action.then == "done"]
+    return {
+        "title": item.title,
+        "description": description,
+        "command": command,
+        "due_date": (item.due_days or 0) * MS_PER_DAY,
+        "task_actions": [
+            {
+                "trigger": {
+                    "type": KEYWORDS_BY_USERS,
+                    "payload": _compact({"keywords": action.phrases, "user_ids": []}),
+                },
+                "actions": [{"type": MARK_ITEM_AS_DONE, "payload": _compact({"enabled": True})}],
+            }
+            for action in done
+        ],
+    }
+
+
+def _compact(payload: dict[str, Any]) -> str:
+    """A payload as the plugin writes it: JSON inside a string, without spaces (as Go does)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def _run_summary_template(spec: PlaybookSpec) -> str:
+    blocks = []
+    for section in spec.sections:
+        lines = [f"### {section.title}"]
+        if section.description:
+            lines += ["", section.description]
+        lines += [""] + [f"- {question}" for question in section.questions]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def mattermost_json(spec: PlaybookSpec) -> str:
+    """The export as text, indented like the files Mattermost writes."""
+    return json.dumps(mattermost_from_spec(spec), indent=4, ensure_ascii=False) + "\n"
