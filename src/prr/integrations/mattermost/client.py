@@ -1,0 +1,140 @@
+"""What prr sends Mattermost: posts through an incoming webhook, and a few REST API v4 calls.
+
+The incoming webhook carries notifications (sent by the worker, see
+`prr.integrations.chat.outgoing`). The REST API, with a bot account's token, serves the
+optional bot that opens a channel for each review (`prr.integrations.mattermost.bot`).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from prr.integrations import outbox
+from prr.integrations.webhooks import transport
+
+USERNAME = "prr"
+JSON = "application/json"
+
+
+def send_incoming_webhook(target_url: str, payload: dict[str, Any]) -> transport.Response:
+    """POST one message (`text`, and `channel` to override the webhook's own) to a webhook."""
+    body = json.dumps({**payload, "username": USERNAME}, ensure_ascii=False).encode("utf-8")
+    return transport.post(target_url, body, {"Content-Type": JSON}, timeout=outbox.timeout())
+
+
+class MattermostApiError(Exception):
+    """A REST API call failed: Mattermost refused it (`status`), or no answer came (None).
+
+    `detail` is Mattermost's own explanation, when it gave one.
+    """
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.detail = detail
+
+    @property
+    def refused(self) -> bool:
+        """Mattermost said no (4xx): asking again will not help."""
+        return self.status is not None and 400 <= self.status < 500
+
+
+@dataclass(frozen=True)
+class MattermostApi:
+    """Mattermost's REST API v4 at `base_url`, as the bot whose token this is."""
+
+    base_url: str
+    token: str
+    timeout: float = outbox.DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_settings(cls) -> MattermostApi | None:
+        if not (settings.MATTERMOST_URL and settings.MATTERMOST_BOT_TOKEN):
+            return None
+        return cls(settings.MATTERMOST_URL, settings.MATTERMOST_BOT_TOKEN, outbox.timeout())
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """The decoded JSON answer; raises MattermostApiError for anything but a 2xx."""
+        url = f"{self.base_url.rstrip('/')}/api/v4/{path.lstrip('/')}"
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": JSON}
+        data = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = JSON
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        where = f"{method} /api/v4/{path.lstrip('/')}"
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+                raw = reply.read()
+        except urllib.error.HTTPError as exc:
+            detail = _explained(exc)
+            said = f": {detail}" if detail else ""
+            raise MattermostApiError(f"{where}: HTTP {exc.code}{said}", exc.code, detail) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            raise MattermostApiError(f"{where}: no answer ({reason}).") from None
+        try:
+            return json.loads(raw) if raw.strip() else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise MattermostApiError(f"{where}: the answer is not JSON.") from None
+
+    def channel_by_name(self, team_id: str, name: str) -> dict[str, Any] | None:
+        """The team's channel of this name, or None when there is none."""
+        path = f"teams/{_quoted(team_id)}/channels/name/{_quoted(name)}"
+        try:
+            channel: dict[str, Any] = self.call("GET", path)
+        except MattermostApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return channel
+
+    def create_channel(
+        self, team_id: str, name: str, display_name: str, *, purpose: str = "", header: str = ""
+    ) -> dict[str, Any]:
+        """A new public channel: outgoing webhooks fire in public channels only."""
+        body = {
+            "team_id": team_id,
+            "name": name,
+            "display_name": display_name,
+            "purpose": purpose,
+            "header": header,
+            "type": "O",
+        }
+        channel: dict[str, Any] = self.call("POST", "channels", body)
+        return channel
+
+    def add_channel_member(self, channel_id: str, user_id: str) -> dict[str, Any]:
+        """Add a user to a channel; adding a member again changes nothing."""
+        member: dict[str, Any] = self.call(
+            "POST", f"channels/{_quoted(channel_id)}/members", {"user_id": user_id}
+        )
+        return member
+
+    def create_post(self, channel_id: str, message: str) -> dict[str, Any]:
+        post: dict[str, Any] = self.call(
+            "POST", "posts", {"channel_id": channel_id, "message": message}
+        )
+        return post
+
+
+def _quoted(part: str) -> str:
+    return urllib.parse.quote(part, safe="")
+
+
+def _explained(exc: urllib.error.HTTPError) -> str:
+    """Mattermost's own words for an error (`{"message": …}`), when it gave them."""
+    try:
+        message = json.loads(exc.read(4000)).get("message", "")
+    except (OSError, ValueError, AttributeError, http.client.HTTPException):
+        return ""
+    return message.strip()[:300] if isinstance(message, str) else ""

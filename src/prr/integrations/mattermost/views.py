@@ -1,0 +1,180 @@
+"""What Mattermost sends prr: channel messages (an outgoing webhook) and the `/prr` command.
+
+Both come with the integration's token in the body, checked against every configured token
+in constant time. Mattermost posts the JSON prr answers with: an outgoing webhook's `text` as
+a reply in the message's thread, a command's `text` to the channel or to the caller alone.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from prr.errors import is_database_busy
+from prr.integrations.chat.commands import CommandCall, run_command
+from prr.integrations.chat.intake import ChatMessage, receive_message
+from prr.integrations.chat.models import Platform
+
+PLATFORM = Platform.MATTERMOST.value
+BOT_USERNAME = "prr"
+MESSAGE_FIELDS = ("channel_id", "user_id", "user_name", "post_id")
+COMMAND_FIELDS = ("channel_id", "user_id", "user_name")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+View = Callable[[HttpRequest], HttpResponse]
+
+
+class Refused(Exception):
+    """The request is refused before anything is done: answered `status`, the message as text."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def answer(text: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        {"text": text, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def post_only(view: View) -> View:
+    """Mattermost sends POST (as configured in the integration); anything else is a 405."""
+
+    def checked(request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            response = answer(f"{request.method} is not allowed here; Mattermost sends POST.", 405)
+            response["Allow"] = "POST"
+            return response
+        try:
+            return view(request)
+        except Refused as exc:
+            return answer(exc.message, exc.status)
+        except DatabaseError as exc:
+            if not is_database_busy(exc):
+                raise
+            response = answer("prr is busy, try again in a moment.", 503)
+            response["Retry-After"] = "1"
+            return response
+
+    checked.__name__ = view.__name__
+    checked.__doc__ = view.__doc__
+    return csrf_exempt(checked)
+
+
+def read_fields(request: HttpRequest) -> dict[str, str]:
+    """The body's fields, form-encoded or JSON (as the integration was configured)."""
+    try:
+        if request.content_type == "application/json":
+            return json_fields(request.body)
+        if request.content_type in FORM_TYPES:
+            return {name: request.POST.get(name, "") for name in request.POST}
+    except RequestDataTooBig:
+        raise Refused(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.", 413
+        ) from None
+    except TooManyFieldsSent:
+        raise Refused("The request has too many fields.") from None
+    raise Refused(
+        f"Unsupported content type '{request.content_type}'; Mattermost sends "
+        "application/x-www-form-urlencoded or application/json.",
+        415,
+    )
+
+
+def json_fields(body: bytes) -> dict[str, str]:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Refused("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise Refused("The request body must be a JSON object.")
+    # Mattermost writes `timestamp` as a number; prr reads every field as text.
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+
+
+def token_matches(token: str, accepted: Sequence[str]) -> bool:
+    matched = False
+    for candidate in accepted:  # every one compared, so the time taken says nothing
+        matched |= hmac.compare_digest(token.encode(), candidate.encode())
+    return bool(token) and matched
+
+
+def check_request(
+    request: HttpRequest, tokens: Sequence[str], what: str, setting: str, required: Sequence[str]
+) -> dict[str, str]:
+    if not tokens:
+        raise Refused(f"The Mattermost {what} is not enabled on this prr server.", 404)
+    fields = read_fields(request)
+    if not token_matches(fields.get("token", ""), tokens):
+        raise Refused(
+            f"The Mattermost {what} token is wrong, so prr ignored this request. A prr admin "
+            f"sets the token Mattermost shows for the {what} in {setting}.",
+            401,
+        )
+    missing = [name for name in required if not fields.get(name, "").strip()]
+    if missing:
+        raise Refused(f"The request lacks {', '.join(missing)}.")
+    return fields
+
+
+@post_only
+def messages(request: HttpRequest) -> HttpResponse:
+    """The outgoing webhook: a message written in a channel."""
+    fields = check_request(
+        request,
+        settings.MATTERMOST_WEBHOOK_TOKENS,
+        "outgoing webhook",
+        "PRR_MATTERMOST_WEBHOOK_TOKENS",
+        MESSAGE_FIELDS,
+    )
+    if not fields.get("text", "").strip():
+        return HttpResponse(status=200)  # a post with only files: nothing to record
+    received = receive_message(
+        ChatMessage(
+            platform=PLATFORM,
+            channel_id=fields["channel_id"].strip(),
+            user_id=fields["user_id"].strip(),
+            username=fields["user_name"].strip(),
+            text=fields["text"],
+            external_id=fields["post_id"].strip(),
+        )
+    )
+    if not received.replies:
+        return HttpResponse(status=200)  # Mattermost posts nothing for an empty body
+    return answer(
+        "\n\n".join(received.replies), 200, response_type="comment", username=BOT_USERNAME
+    )
+
+
+@post_only
+def command(request: HttpRequest) -> HttpResponse:
+    """The `/prr` slash command."""
+    fields = check_request(
+        request,
+        settings.MATTERMOST_COMMAND_TOKENS,
+        "slash command",
+        "PRR_MATTERMOST_COMMAND_TOKENS",
+        COMMAND_FIELDS,
+    )
+    reply = run_command(
+        CommandCall(
+            platform=PLATFORM,
+            text=fields.get("text", ""),
+            channel_id=fields["channel_id"].strip(),
+            user_id=fields["user_id"].strip(),
+            username=fields["user_name"].strip(),
+            channel_name=fields.get("channel_name", "").strip(),
+            team_id=fields.get("team_id", "").strip(),
+        )
+    )
+    return answer(reply.text, 200, response_type="in_channel" if reply.in_channel else "ephemeral")
