@@ -62,15 +62,21 @@ def describe_errors(exc: ValidationError) -> list[str]:
     return lines
 
 
-def parse_spec(text: str | bytes) -> PlaybookSpec:
-    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "replace"))
+def read_file_text(data: str | bytes, what: str = "The playbook file") -> str:
+    """An uploaded playbook file as text: refused when too big or not UTF-8 (a BOM is dropped)."""
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "replace"))
     if size > MAX_FILE_BYTES:
-        raise InvalidInput(f"The playbook file is larger than {MAX_FILE_BYTES:,} bytes.")
-    if isinstance(text, bytes):
+        raise InvalidInput(f"{what} is larger than {MAX_FILE_BYTES:,} bytes.")
+    if isinstance(data, bytes):
         try:
-            text = text.decode("utf-8")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidInput("The playbook file is not UTF-8 text.") from None
+            raise InvalidInput(f"{what} is not UTF-8 text.") from None
+    return data
+
+
+def parse_spec(text: str | bytes) -> PlaybookSpec:
+    text = read_file_text(text)
     if not text.strip():
         raise InvalidInput("The playbook is empty; expected YAML or JSON with slug, title, …")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -51,6 +51,12 @@ class BusyDatabaseMiddleware:
 
         if not is_database_busy(exception):
             return None
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        if request.path.startswith("/integrations/"):
+            # Mattermost and Slack show a JSON answer's `text` to the person who wrote.
+            response: HttpResponse = JsonResponse(
+                {"text": "prr is busy, try again in a moment."}, status=503
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "1"
         return response

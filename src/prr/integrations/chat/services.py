@@ -34,12 +34,17 @@ def platform_name(platform: str) -> str:
     return str(Platform(platform).label)
 
 
+def may_link(user: User, review: Review) -> bool:
+    """The DRI or an admin links and unlinks a review's channels (faces show forms by it)."""
+    return user.is_active and is_dri_or_admin(user, review)
+
+
 def ensure_may_link(review: Review, by: User | None, doing: str) -> None:
-    """The DRI or an admin links and unlinks; `by=None` is the operator at the command line."""
+    """`may_link`, with the reason; `by=None` is the operator at the command line."""
     if by is None:
         return
     ensure_can_act(by)
-    if not is_dri_or_admin(by, review):
+    if not may_link(by, review):
         raise PermissionDenied(
             f"Only the DRI (@{review.dri.username}) or an admin can {doing} {review.ref}."
         )

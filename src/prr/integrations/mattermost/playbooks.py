@@ -22,7 +22,7 @@ from prr.accounts.models import User
 from prr.errors import InvalidInput
 from prr.playbooks.services import ImportResult, import_playbook
 from prr.playbooks.spec import DRI, KINDS, Item, PlaybookSpec
-from prr.playbooks.yaml_format import MAX_FILE_BYTES, canonical_json, describe_errors
+from prr.playbooks.yaml_format import canonical_json, describe_errors, read_file_text
 
 EXPORT_VERSION = 1  # Mattermost refuses an import whose "version" is not the one it writes.
 MS_PER_DAY = 86_400_000
@@ -175,14 +175,7 @@ def spec_from_mattermost(
 
 
 def _load(data: bytes | str) -> _Playbook:
-    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "replace"))
-    if size > MAX_FILE_BYTES:
-        raise InvalidInput(f"The Mattermost playbook file is larger than {MAX_FILE_BYTES:,} bytes.")
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput("The Mattermost playbook file is not UTF-8 text.") from None
+    data = read_file_text(data, "The Mattermost playbook file")
     if not data.strip():
         raise InvalidInput(
             "The Mattermost playbook file is empty; expected the JSON that Mattermost exports."

@@ -14,11 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from prr.errors import is_database_busy
 from prr.integrations.chat.commands import CommandCall, run_command
 from prr.integrations.chat.intake import ChatMessage, receive_message
 from prr.integrations.chat.models import Platform
@@ -59,12 +57,6 @@ def post_only(view: View) -> View:
             return view(request)
         except Refused as exc:
             return answer(exc.message, exc.status)
-        except DatabaseError as exc:
-            if not is_database_busy(exc):
-                raise
-            response = answer("prr is busy, try again in a moment.", 503)
-            response["Retry-After"] = "1"
-            return response
 
     checked.__name__ = view.__name__
     checked.__doc__ = view.__doc__

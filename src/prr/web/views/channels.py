@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from prr.errors import PrrError
-from prr.integrations.chat.services import link_channel, unlink_channel
-from prr.reviews.services import is_dri_or_admin
+from prr.integrations.chat.services import link_channel, may_link, unlink_channel
 from prr.web.forms import LinkChannelForm
 from prr.web.views.common import acting_user, status_for
 from prr.web.views.reviews import load_review
@@ -39,7 +38,7 @@ def channels(request: HttpRequest, number: int) -> HttpResponse:
         "links": list(review.channel_links.select_related("created_by")),
         "form": form,
         "error": error,
-        "can_link": user.is_active and is_dri_or_admin(user, review),
+        "can_link": may_link(user, review),
     }
     return render(request, "web/review_channels.html", context, status=status)
 
