@@ -61,6 +61,19 @@ def check_migrated() -> None:
         fail("The database needs migrating; run `prr init` first.")
 
 
+def close_connections_before_fork(server: Any, worker: Any) -> None:
+    """Gunicorn's pre_fork hook: the master holds no database connection when it forks.
+
+    A connection the master opened (the migration check, the demo data) would otherwise be
+    inherited by every worker: one socket shared by several processes, whose replies then go
+    to whichever worker reads first (wrong answers, 401s on good tokens, hangs). Each worker
+    opens its own connection on its first request and keeps it (PRR_DB_CONN_MAX_AGE).
+    """
+    from django.db import connections
+
+    connections.close_all()
+
+
 def run_gunicorn(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -71,6 +84,11 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("pre_fork", close_connections_before_fork)
+            if "control_socket_disable" in self.cfg.settings:
+                # Gunicorn 27's control socket is one fixed path per user: a second `prr serve`
+                # on the host would take it over. prr does not use it.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
