@@ -94,6 +94,7 @@ class Mattermost:
         channel_name: str = CHANNEL_NAME,
         post_id: str | None = None,
         token: str = WEBHOOK_TOKEN,
+        trigger_word: str = "",
     ) -> dict[str, Any]:
         """The fields of Mattermost's OutgoingWebhookPayload, for a post in a channel."""
         self.posts += 1
@@ -108,7 +109,7 @@ class Mattermost:
             "user_name": user,
             "post_id": post_id or f"p{self.posts:05d}xdygg1957njfe5pu38sai",
             "text": text,
-            "trigger_word": "",
+            "trigger_word": trigger_word,
             "file_ids": "",
         }
 
@@ -130,6 +131,14 @@ class Mattermost:
             urllib.parse.urlencode(sorted(form.items())).encode(),
             {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         )
+
+    def echo(self, reply: Reply, user: str) -> Reply:
+        """Mattermost posts an in-channel command answer as the caller, and its outgoing webhook
+        sends that post to prr like any other (server/channels/app/command.go,
+        HandleCommandResponsePost: UserId is the caller's; CreatePostMissingChannel triggers
+        webhooks)."""
+        assert reply.json["response_type"] == "in_channel"
+        return self.post(reply.json["text"], user)
 
     def command(
         self,

@@ -147,6 +147,22 @@ def test_start_opens_the_reviews_channel_and_adds_the_linked_people(
     assert not ChannelLink.objects.filter(channel_id=CHANNEL_ID).exists()
 
 
+def test_the_welcome_sent_back_by_the_outgoing_webhook_is_not_a_message(
+    bot: ChatServer, mattermost: Mattermost, small_playbook: PlaybookVersion, people: None
+) -> None:
+    start(mattermost)
+    run_tasks()
+    [welcome] = [r.json["message"] for r in bot.to("/api/v4/posts")]
+
+    # Mattermost fires outgoing webhooks for posts made through the API, as the bot.
+    echo = mattermost.post(
+        welcome, "prr-bot", user_id="b0tus3rb0tus3rb0tus3rb0tus", channel_id=NEW_CHANNEL
+    )
+
+    assert (echo.status, echo.body) == (200, b"")
+    assert not Review.objects.get().messages.exists()
+
+
 def test_messages_in_the_new_channel_reach_the_review(
     bot: ChatServer, mattermost: Mattermost, small_playbook: PlaybookVersion, people: None
 ) -> None:
@@ -300,7 +316,8 @@ def test_without_a_team_the_bot_is_off_and_the_command_links_its_channel(
     )
     run_tasks()
 
-    assert bot.requests == []
+    # The bot's API was only asked whether the channel is public (one prr can hear).
+    assert [(r.method, r.path) for r in bot.requests] == [("GET", f"/api/v4/channels/{CHANNEL_ID}")]
     assert ChannelLink.objects.get().channel_id == CHANNEL_ID
 
 

@@ -178,6 +178,65 @@ def test_link_of_an_unknown_review_is_refused(mattermost: Mattermost, dri: User)
     assert not ChannelLink.objects.exists()
 
 
+# Mattermost's names for a direct message (two user ids) and a group message (a SHA-1).
+DIRECT_MESSAGE = "d8n4ecmqc3ym7jm9mfxbqyoy1a__s4m7x1ohq3fdbbxe8yt7a1zjzh"
+GROUP_MESSAGE = "3f786850e387550fdab836ed7e6dc881de23001b"
+UNHEARD = (
+    "This is {kind}: Mattermost sends prr messages from public channels only (outgoing webhooks "
+    "never fire elsewhere), so approvals written here would never reach the review. Link a "
+    "public channel instead, or start the review with `/prr start` in one."
+)
+
+
+@pytest.mark.parametrize(
+    ("channel_name", "kind"),
+    [(DIRECT_MESSAGE, "a direct message"), (GROUP_MESSAGE, "a group message")],
+)
+def test_a_direct_or_group_message_cannot_be_linked(
+    mattermost: Mattermost, review: Review, dri: User, channel_name: str, kind: str
+) -> None:
+    reply = mattermost.command("link PRR-1", "dana", channel_name=channel_name)
+
+    assert ephemeral(reply) == UNHEARD.format(kind=kind)
+    assert not ChannelLink.objects.exists()
+
+
+def test_start_in_a_direct_message_is_refused_and_starts_nothing(
+    mattermost: Mattermost, small_playbook: PlaybookVersion, dri: User
+) -> None:
+    reply = mattermost.command(
+        "start small service Payments API launch in EU", "dana", channel_name=DIRECT_MESSAGE
+    )
+
+    assert ephemeral(reply) == UNHEARD.format(kind="a direct message")
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(("channel_type", "linked"), [("P", False), ("O", True)])
+def test_with_the_bot_prr_asks_whether_the_channel_is_private(
+    mattermost: Mattermost,
+    chat_server: Any,
+    settings: Any,
+    review: Review,
+    dri: User,
+    channel_type: str,
+    linked: bool,
+) -> None:
+    settings.MATTERMOST_URL = chat_server.url
+    settings.MATTERMOST_BOT_TOKEN = "bot-token"
+    chat_server.on(
+        "GET", f"/api/v4/channels/{CHANNEL_ID}", (200, {"id": CHANNEL_ID, "type": channel_type})
+    )
+
+    reply = mattermost.command("link PRR-1", "dana")
+
+    if linked:
+        assert in_channel(reply).startswith("@dana linked this channel to")
+    else:
+        assert ephemeral(reply) == UNHEARD.format(kind="a private channel")
+    assert ChannelLink.objects.exists() is linked
+
+
 def test_the_dri_unlinks_the_channel(
     mattermost: Mattermost, linked: ChannelLink, dri: User
 ) -> None:

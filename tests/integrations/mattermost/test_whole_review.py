@@ -51,9 +51,12 @@ def test_a_whole_review_from_chat_alone(
     started = mattermost.command(f"start small service {TITLE}", "dana")
     assert started.json == {
         "response_type": "in_channel",
+        "skip_slack_parsing": True,
         "text": f"@dana started {REVIEW} (service, playbook `small`). Approvals by: Security, "
         "SRE. This channel is linked to it: write here to discuss and approve.",
     }
+    echoed = mattermost.echo(started, "dana")  # prr's own post, not a message of Dana's
+    assert (echoed.status, echoed.body) == (200, b"")
     review = Review.objects.get()
     assert ChannelLink.objects.get(review=review).channel_id == CHANNEL_ID
 
@@ -79,12 +82,13 @@ def test_a_whole_review_from_chat_alone(
     # The DRI's own items, ticked from the channel too.
     for key in ("dashboards", "load-test"):
         ticked = mattermost.command(f"set {key} done", "dana")
-        assert ticked.json["response_type"] == "in_channel"
+        assert mattermost.echo(ticked, "dana").body == b""
     assert ticked.json["text"] == "@dana marked 'Load test done' done on PRR-1."
 
     status = mattermost.command("status", "dana")
     assert status.json == {
         "response_type": "ephemeral",
+        "skip_slack_parsing": True,
         "text": f"**{REVIEW}** — open, DRI @dana. 4 of 4 required items complete.\n"
         "Every required item is complete: the DRI can `/prr close` it.",
     }
@@ -93,14 +97,17 @@ def test_a_whole_review_from_chat_alone(
     snapshot = review.snapshots.get()
     assert closed.json == {
         "response_type": "in_channel",
+        "skip_slack_parsing": True,
         "text": f"@dana closed PRR-1. The review document is frozen as [snapshot v1]({SNAPSHOT}) "
         f"(sha256 `{snapshot.sha256[:12]}…`).",
     }
+    assert mattermost.echo(closed, "dana").body == b""
     review.refresh_from_db()
     assert review.status == "closed"
     assert resolve("/reviews/1/snapshots/1/")  # the link leads to a page of prr's
 
-    # The channel's record on the review: every person's message, as they wrote it.
+    # The channel's record on the review: every person's message, as they wrote it, and none
+    # of prr's own posts that Mattermost sent back.
     assert list(
         Message.objects.filter(review=review, source="mattermost")
         .order_by("pk")

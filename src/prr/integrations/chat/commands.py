@@ -93,6 +93,8 @@ def start_command(call: CommandCall, args: list[str]) -> CommandReply:
     slug, kind, title = args[0], args[1].lower(), " ".join(args[2:])
     version = get_version(get_playbook(slug))
     opens_channel = channel_opener(call.platform)
+    if opens_channel is None:
+        ensure_channel_can_be_linked(call)  # the review would be linked here
     with transaction.atomic():
         review = start_review(version=version, title=title, dri=author, kind=kind, by=author)
         if opens_channel is None:
@@ -131,6 +133,23 @@ def register_channel_opener(platform: str, opener: Callable[[], ChannelOpener | 
 def channel_opener(platform: str) -> ChannelOpener | None:
     factory = _channel_openers.get(platform)
     return factory() if factory else None
+
+
+# platform → why prr would never hear the messages of the call's channel (None: it would).
+ChannelCheck = Callable[[CommandCall], str | None]
+_channel_checks: dict[str, ChannelCheck] = {}
+
+
+def register_channel_check(platform: str, check: ChannelCheck) -> None:
+    _channel_checks[platform] = check
+
+
+def ensure_channel_can_be_linked(call: CommandCall) -> None:
+    """Refuse to link a channel whose messages the chat never sends prr."""
+    check = _channel_checks.get(call.platform)
+    reason = check(call) if check else None
+    if reason:
+        raise RuleViolation(reason)
 
 
 def the_linked_review(call: CommandCall) -> Review:
@@ -191,6 +210,7 @@ def link_command(call: CommandCall, args: list[str]) -> CommandReply:
         return CommandReply("Usage: `/prr link PRR-12`.")
     author = resolve_author(call.platform, call.user_id, call.username)
     review = get_review(args[0])
+    ensure_channel_can_be_linked(call)
     link_channel(
         review,
         platform=call.platform,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prr.errors import PrrError
+from prr.integrations.chat.own_posts import is_own_post
 from prr.integrations.chat.services import linked_review, platform_name, resolve_author
 from prr.reviews.channel import post_message
 
@@ -27,8 +28,11 @@ class Received:
 
     replies: list[str] = field(default_factory=list)
     review_ref: str = ""
+    review_id: int | None = None
     stored: bool = False
     duplicate: bool = False
+    own_post: bool = False  # prr's own post, echoed back by the chat: ignored
+    unlinked: bool = False  # the channel is linked to no review: nothing was recorded
 
 
 def not_linked_reply(platform: str) -> str:
@@ -41,10 +45,12 @@ def not_linked_reply(platform: str) -> str:
 
 def receive_message(message: ChatMessage) -> Received:
     """Post the message to the channel's review; unlinked channels and unknown people change
-    nothing and get a reply saying what to do."""
+    nothing and get a reply saying what to do. prr's own posts, echoed back, are ignored."""
+    if is_own_post(message.platform, message.channel_id, message.text):
+        return Received(own_post=True)
     review = linked_review(message.platform, message.channel_id)
     if review is None:
-        return Received([not_linked_reply(message.platform)])
+        return Received([not_linked_reply(message.platform)], unlinked=True)
     try:
         author = resolve_author(message.platform, message.user_id, message.username)
         result = post_message(
@@ -55,9 +61,15 @@ def receive_message(message: ChatMessage) -> Received:
             external_id=message.external_id,
         )
     except PrrError as exc:
-        return Received([exc.message], review_ref=review.ref)
+        return Received([exc.message], review_ref=review.ref, review_id=review.pk)
     replies = [reply.body for reply in result.replies]
     if result.duplicate:
         # Redelivered: the replies it got the first time, as stored.
         replies = list(result.message.replies.order_by("pk").values_list("body", flat=True))
-    return Received(replies, review_ref=review.ref, stored=True, duplicate=result.duplicate)
+    return Received(
+        replies,
+        review_ref=review.ref,
+        review_id=review.pk,
+        stored=True,
+        duplicate=result.duplicate,
+    )

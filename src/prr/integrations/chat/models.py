@@ -109,3 +109,23 @@ class ChatPost(models.Model):
 
     def __str__(self) -> str:
         return f"chat post #{self.pk} to {self.platform} ({self.status})"
+
+
+class OwnPost(models.Model):
+    """A post prr wrote in a chat channel, kept a while so prr knows it when the chat echoes it.
+
+    Mattermost sends an outgoing webhook for a slash command's in-channel answer (posted as the
+    user who ran the command) and for the bot's posts, as if a person had written them.
+    """
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    channel_id = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the text, whitespace folded.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["platform", "channel_id", "digest"])]
+
+    def __str__(self) -> str:
+        return f"prr's post in {self.platform} channel {self.channel_id}"

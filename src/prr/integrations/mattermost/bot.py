@@ -22,6 +22,7 @@ from prr.errors import PrrError
 from prr.integrations import outbox
 from prr.integrations.chat.commands import ChannelOpener, CommandCall, review_link, review_url
 from prr.integrations.chat.models import ChannelLink, ChatIdentity, Platform
+from prr.integrations.chat.own_posts import remember_own_post
 from prr.integrations.chat.services import link_channel
 from prr.integrations.mattermost.client import MattermostApi, MattermostApiError
 from prr.reviews.models import Review, TaskAction
@@ -96,7 +97,9 @@ def open_channel(review_id: int, caller_id: str) -> str:
         logger.warning("Review %s: not linked to ~%s: %s", found.ref, name, exc.message)
         return "skipped"
     members = add_members(api, channel_id, found, caller_id)
-    api.create_post(channel_id, welcome(found, members))
+    text = welcome(found, members)
+    remember_own_post(PLATFORM, channel_id, text)  # the outgoing webhook sends it back
+    api.create_post(channel_id, text)
     return "opened"
 
 

@@ -120,11 +120,28 @@ class MattermostApi:
         )
         return member
 
-    def create_post(self, channel_id: str, message: str) -> dict[str, Any]:
-        post: dict[str, Any] = self.call(
-            "POST", "posts", {"channel_id": channel_id, "message": message}
-        )
+    def create_post(self, channel_id: str, message: str, *, root_id: str = "") -> dict[str, Any]:
+        """A post in the channel; with `root_id` (a thread's root post), a reply in that thread."""
+        body = {"channel_id": channel_id, "message": message}
+        if root_id:
+            body["root_id"] = root_id
+        post: dict[str, Any] = self.call("POST", "posts", body)
         return post
+
+    def get_post(self, post_id: str) -> dict[str, Any]:
+        """A post, with `root_id` (empty for a thread's root) and `channel_id`."""
+        post: dict[str, Any] = self.call("GET", f"posts/{_quoted(post_id)}")
+        return post
+
+    def get_channel(self, channel_id: str) -> dict[str, Any]:
+        """A channel, with `type`: O public, P private, D direct message, G group message."""
+        channel: dict[str, Any] = self.call("GET", f"channels/{_quoted(channel_id)}")
+        return channel
+
+    def me(self) -> dict[str, Any]:
+        """The bot's own user."""
+        user: dict[str, Any] = self.call("GET", "users/me")
+        return user
 
 
 def _quoted(part: str) -> str:

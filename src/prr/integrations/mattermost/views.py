@@ -1,14 +1,21 @@
 """What Mattermost sends prr: channel messages (an outgoing webhook) and the `/prr` command.
 
 Both come with the integration's token in the body, checked against every configured token
-in constant time. Mattermost posts the JSON prr answers with: an outgoing webhook's `text` as
-a reply in the message's thread, a command's `text` to the channel or to the caller alone.
+in constant time. Mattermost posts the JSON prr answers with: an outgoing webhook's `text` in
+the channel or the message's thread (see `replies`), a command's `text` to the channel or to
+the caller alone.
+
+Mattermost posts an outgoing webhook's `text` whatever the HTTP status (server/channels/app/
+webhook.go reads the body and never the status), so a refused webhook request is answered
+without a body and explained in prr's log only: a wrong token must not be announced in the
+channel after every message.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from prr.integrations.chat.commands import CommandCall, run_command
 from prr.integrations.chat.intake import ChatMessage, receive_message
 from prr.integrations.chat.models import Platform
+from prr.integrations.chat.own_posts import remember_own_post
+from prr.integrations.mattermost.replies import queue_thread_reply, thread_root
+
+logger = logging.getLogger(__name__)
 
 PLATFORM = Platform.MATTERMOST.value
 BOT_USERNAME = "prr"
@@ -45,22 +56,36 @@ def answer(text: str, status: int, **extra: Any) -> JsonResponse:
     )
 
 
-def post_only(view: View) -> View:
-    """Mattermost sends POST (as configured in the integration); anything else is a 405."""
+def post_only(*, quiet: bool) -> Callable[[View], View]:
+    """Mattermost sends POST (as configured in the integration); anything else is a 405.
 
-    def checked(request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            response = answer(f"{request.method} is not allowed here; Mattermost sends POST.", 405)
-            response["Allow"] = "POST"
-            return response
-        try:
-            return view(request)
-        except Refused as exc:
-            return answer(exc.message, exc.status)
+    `quiet`: a refusal is answered without text (Mattermost would post it in the channel) and
+    logged instead.
+    """
 
-    checked.__name__ = view.__name__
-    checked.__doc__ = view.__doc__
-    return csrf_exempt(checked)
+    def decorate(view: View) -> View:
+        def checked(request: HttpRequest) -> HttpResponse:
+            if request.method != "POST":
+                response = answer(
+                    f"{request.method} is not allowed here; Mattermost sends POST.", 405
+                )
+                response["Allow"] = "POST"
+                return response
+            try:
+                return view(request)
+            except Refused as exc:
+                if not quiet:
+                    return answer(exc.message, exc.status)
+                logger.warning(
+                    "Mattermost %s refused (%s): %s", view.__name__, exc.status, exc.message
+                )
+                return HttpResponse(status=exc.status)
+
+        checked.__name__ = view.__name__
+        checked.__doc__ = view.__doc__
+        return csrf_exempt(checked)
+
+    return decorate
 
 
 def read_fields(request: HttpRequest) -> dict[str, str]:
@@ -119,7 +144,7 @@ def check_request(
     return fields
 
 
-@post_only
+@post_only(quiet=True)
 def messages(request: HttpRequest) -> HttpResponse:
     """The outgoing webhook: a message written in a channel."""
     fields = check_request(
@@ -131,24 +156,34 @@ def messages(request: HttpRequest) -> HttpResponse:
     )
     if not fields.get("text", "").strip():
         return HttpResponse(status=200)  # a post with only files: nothing to record
+    channel_id, post_id = fields["channel_id"].strip(), fields["post_id"].strip()
     received = receive_message(
         ChatMessage(
             platform=PLATFORM,
-            channel_id=fields["channel_id"].strip(),
+            channel_id=channel_id,
             user_id=fields["user_id"].strip(),
             username=fields["user_name"].strip(),
             text=fields["text"],
-            external_id=fields["post_id"].strip(),
+            external_id=post_id,
         )
     )
-    if not received.replies:
+    # A post already stored came again through a second webhook (a channel's and a team's
+    # trigger words): it was answered the first time. A team-wide trigger-word webhook sends
+    # messages of every public channel, most of them no review's: those are not answered.
+    quiet = received.duplicate or (received.unlinked and fields.get("trigger_word", "").strip())
+    if not received.replies or quiet:
         return HttpResponse(status=200)  # Mattermost posts nothing for an empty body
-    return answer(
-        "\n\n".join(received.replies), 200, response_type="comment", username=BOT_USERNAME
-    )
+    text = "\n\n".join(received.replies)
+    root = thread_root(post_id)
+    if root:
+        queue_thread_reply(channel_id, root, text, received.review_id)
+        return HttpResponse(status=200)
+    if root == "":
+        return answer(text, 200, response_type="comment", username=BOT_USERNAME)
+    return answer(text, 200, username=BOT_USERNAME)  # in the channel: Mattermost accepts it
 
 
-@post_only
+@post_only(quiet=False)
 def command(request: HttpRequest) -> HttpResponse:
     """The `/prr` slash command."""
     fields = check_request(
@@ -158,15 +193,24 @@ def command(request: HttpRequest) -> HttpResponse:
         "PRR_MATTERMOST_COMMAND_TOKENS",
         COMMAND_FIELDS,
     )
+    channel_id = fields["channel_id"].strip()
     reply = run_command(
         CommandCall(
             platform=PLATFORM,
             text=fields.get("text", ""),
-            channel_id=fields["channel_id"].strip(),
+            channel_id=channel_id,
             user_id=fields["user_id"].strip(),
             username=fields["user_name"].strip(),
             channel_name=fields.get("channel_name", "").strip(),
             team_id=fields.get("team_id", "").strip(),
         )
     )
-    return answer(reply.text, 200, response_type="in_channel" if reply.in_channel else "ephemeral")
+    if reply.in_channel:
+        # Posted as the caller, and sent back to prr by the channel's outgoing webhook.
+        remember_own_post(PLATFORM, channel_id, reply.text)
+    return answer(
+        reply.text,
+        200,
+        response_type="in_channel" if reply.in_channel else "ephemeral",
+        skip_slack_parsing=True,  # posted as written, so its echo is known
+    )
