@@ -41,7 +41,7 @@ def playbook_import(
     file: IO[bytes], source: str, owner_options: tuple[str, ...], slug: str | None
 ) -> None:
     """Import a playbook file; a new version only when the content changed."""
-    from prr.playbooks.services import import_playbook
+    from prr.playbooks.services import ImportResult, import_playbook
     from prr.playbooks.yaml_format import MAX_FILE_BYTES
 
     if source == "prr" and (owner_options or slug is not None):
@@ -49,10 +49,13 @@ def playbook_import(
     owners = _owners(owner_options)
     # Read one byte past the limit: enough to refuse a huge file without reading all of it.
     text = file.read(MAX_FILE_BYTES + 1)
+    notices: tuple[str, ...] = ()
+    result: ImportResult
     if source == "mattermost":
         from prr.integrations.mattermost.playbooks import import_mattermost_playbook
 
-        result = import_mattermost_playbook(text, owners=owners, slug=slug)
+        converted = import_mattermost_playbook(text, owners=owners, slug=slug)
+        result, notices = converted, converted.notices
     else:
         result = import_playbook(text)
     version = result.version
@@ -60,6 +63,9 @@ def playbook_import(
         click.echo(f"Imported {version.playbook.slug} as version {version.number}.")
     else:
         click.echo(f"{version.playbook.slug} is unchanged (version {version.number}).")
+    # What the conversion left out or changed, said every time: an unchanged import skipped it too.
+    for notice in notices:
+        click.echo(notice)
 
 
 def _owners(options: tuple[str, ...]) -> dict[str, str]:

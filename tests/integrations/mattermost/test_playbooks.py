@@ -5,11 +5,23 @@ Release" template as the Export button writes it (version 1, only exported field
 `incident-resolution.json` is its "Incident Resolution" template as the REST API returns it
 (ids, run state, user ids, empty task actions); `launch-review.json` is a launch review whose
 sign-offs are completed by keywords bound to users.
+
+`blank.json` is the "Blank" template (webapp/src/components/templates/template_data.tsx, built
+on emptyPlaybook/emptyChecklist/emptyChecklistItem in webapp/src/types/playbook.ts: one "Default
+Section" whose one item has an empty title) after someone added two items, as the Export writes
+it: server/app/export.go keeps the fields tagged `export` in server/app/playbook.go, leaves out
+every zero value (so the title-less item is `{}` and `channel_mode` 0 is absent), and Go's
+MarshalIndent sorts the keys and indents by four spaces. `conditional-migration.json` is an
+Export with property fields and conditions (ExportPropertyField and ExportCondition in
+export.go, ConditionExprV1 in server/app/condition.go) whose items carry `condition_id` and
+`condition_action`, as TestGeneratePlaybookExportWithProperties in export_test.go shows.
+`mattermost_export` below does to a playbook what that Export does.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -19,6 +31,7 @@ import pytest
 from prr.accounts.models import User
 from prr.errors import InvalidInput, PermissionDenied
 from prr.integrations.mattermost.playbooks import (
+    Conversion,
     import_mattermost_playbook,
     mattermost_from_spec,
     spec_from_mattermost,
@@ -26,8 +39,9 @@ from prr.integrations.mattermost.playbooks import (
 from prr.playbooks.models import Playbook, PlaybookVersion
 from prr.playbooks.services import get_playbook, get_version
 from prr.playbooks.spec import KINDS, PlaybookSpec, TaskAction
-from prr.playbooks.yaml_format import MAX_FILE_BYTES
+from prr.playbooks.yaml_format import MAX_FILE_BYTES, parse_spec, to_yaml
 from prr.teams.models import Team
+from prr.web.markdown import render_markdown
 from tests.cli import conftest as cli_conftest
 from tests.cli.conftest import Cli, stdout_json
 
@@ -43,14 +57,68 @@ def fixture(name: str) -> dict[str, Any]:
     return data
 
 
+def conversion(
+    data: dict[str, Any] | str,
+    owners: dict[str, str] | None = None,
+    slug: str | None = None,
+    teams: dict[str, str] = TEAMS,
+) -> Conversion:
+    text = data if isinstance(data, str) else json.dumps(data)
+    return spec_from_mattermost(text, owners or {}, slug, teams=teams)
+
+
 def convert(
     data: dict[str, Any] | str,
     owners: dict[str, str] | None = None,
     slug: str | None = None,
     teams: dict[str, str] = TEAMS,
 ) -> PlaybookSpec:
-    text = data if isinstance(data, str) else json.dumps(data)
-    return spec_from_mattermost(text, owners or {}, slug, teams=teams)
+    return conversion(data, owners, slug, teams).spec
+
+
+# The fields server/app/playbook.go tags `export` (every other one is `export:"-"`).
+PLAYBOOK_EXPORTED = {
+    "title", "description", "reminder_message_template", "reminder_timer_default_seconds",
+    "status_update_enabled", "message_on_join", "message_on_join_enabled",
+    "retrospective_reminder_interval_seconds", "retrospective_template", "retrospective_enabled",
+    "signal_any_keywords", "signal_any_keywords_enabled", "categorize_channel_enabled",
+    "category_name", "run_summary_template_enabled", "run_summary_template",
+    "channel_name_template", "create_channel_member_on_new_participant",
+    "remove_channel_member_on_removed_participant", "channel_id", "channel_mode",
+    "run_number_prefix", "owner_group_only_actions", "new_channel_only", "auto_archive_channel",
+}  # fmt: skip
+ITEM_EXPORTED = {
+    "title",
+    "assignee_type",
+    "assignee_property_field_id",
+    "command",
+    "description",
+    "due_date",
+    "condition_id",
+    "condition_action",
+}  # fmt: skip; not task_actions: `export:"-"`
+
+
+def mattermost_export(imported: dict[str, Any]) -> dict[str, Any]:
+    """What Mattermost's Export writes for a playbook imported from `imported`: its import
+    (importPlaybook in server/api/playbooks.go) stores the playbook as given, and
+    GeneratePlaybookExport (server/app/export.go) keeps the `export`-tagged fields that are not
+    zero, checklist titles and items, metrics and version 1."""
+
+    def kept(data: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k in fields and v not in ("", 0, False, None, [])}
+
+    exported = kept(imported, PLAYBOOK_EXPORTED)
+    exported["version"] = 1
+    exported["metrics"] = imported.get("metrics") or []
+    exported["checklists"] = [
+        {
+            **kept(checklist, {"title"}),
+            "items": [kept(i, ITEM_EXPORTED) for i in checklist["items"]],
+        }
+        for checklist in imported["checklists"]
+    ]
+    return exported
 
 
 def refusal(
@@ -320,7 +388,11 @@ def test_it_keeps_item_keys_unique_when_titles_repeat() -> None:
         ('{"title": "R", "checklists": {}}', "  checklists: Input should be a valid list"),
         (
             '{"title": "R", "checklists": [{"title": "A", "items": [{"description": "x"}]}]}',
-            "  checklists[0].items[0].title: Field required",
+            "  checklists[0].items[0] (checklist 'A', item 1): a description",
+        ),
+        (
+            '{"title": "R", "checklists": [{"title": "A", "items": [{"title": 7}]}]}',
+            "  checklists[0].items[0].title: Input should be a valid string",
         ),
         (
             '{"title": "R", "checklists": [{"title": "A", "items": [{"title": "T", '
@@ -429,7 +501,8 @@ def test_export_turns_done_phrases_into_keywords_bound_to_no_user(
         ("mark_item_as_done", {"enabled": True})
     ]
     assert items["SRE review"]["description"].endswith(
-        "\n\nprr: key `sre-review` · owner `sre` · required · reopen `SRE review is reopened`"
+        "\n\nprr: key `sre-review` · owner `sre` · required · done `SRE review is completed` · "
+        "reopen `SRE review is reopened`"
     )
     assert items["Architecture diagram linked in the review document"]["task_actions"] == []
     assert items["Architecture diagram linked in the review document"]["due_date"] == 7 * DAY_MS
@@ -596,9 +669,9 @@ def test_cli_exports_json_for_mattermost(cli: Cli, small_playbook: PlaybookVersi
     assert exported["version"] == 1
     assert exported["title"] == "Small readiness review"
     assert exported["run_summary_template"] == (
-        "### Summary\n\n- What is being launched, and for whom?\n\n"
+        "### Summary\n\n- What is being launched, and for whom?\n\nprr: section `summary`\n\n"
         "### Architecture\n\n- Which services does it depend on?\n"
-        "- What happens when each is down?"
+        "- What happens when each is down?\n\nprr: section `architecture`"
     )
     assert [i["title"] for i in exported["checklists"][1]["items"]] == [
         "SRE review",
@@ -630,7 +703,7 @@ def test_the_default_playbook_keeps_its_items_and_approvals_through_mattermost(
     assert (copied.title, copied.description) == (original.title, original.description)
     assert [c.title for c in copied.checklists] == [c.title for c in original.checklists]
     assert copied.items() == original.items()  # keys, owners, phrases, kinds, due days, n/a
-    assert copied.sections == []  # Mattermost has no review document: only a summary template
+    assert copied.sections == original.sections  # read back from the run summary template
 
 
 def test_an_imported_playbook_gives_mattermost_back_its_commands(
@@ -643,3 +716,233 @@ def test_an_imported_playbook_gives_mattermost_back_its_commands(
     bridge = exported["checklists"][0]["items"][1]
     assert (bridge["title"], bridge["command"]) == ("Start bridge call", "/zoom start")
     assert bridge["description"] == "prr: key `start-bridge-call` · owner `dri` · required"
+
+
+def test_the_default_playbook_survives_mattermosts_own_export(
+    default_playbook: PlaybookVersion,
+) -> None:
+    original = default_playbook.spec
+    exported = mattermost_export(mattermost_from_spec(original))
+    # What the Export drops: the task actions, and every empty command.
+    items = [i for c in exported["checklists"] for i in c["items"]]
+    assert not any("task_actions" in i or "command" in i for i in items)
+
+    copied = convert(exported, slug="prr")
+
+    assert copied == original  # keys, owners, done and reopen phrases, sections and the rest
+    assert item(copied, "SRE review").task_actions == [
+        TaskAction(phrases=["SRE review is completed"], team="sre", then="done"),
+        TaskAction(phrases=["SRE review is reopened"], team="sre", then="reopen"),
+    ]
+
+
+def test_phrases_with_backticks_and_separators_survive_the_note(
+    small_playbook: PlaybookVersion,
+) -> None:
+    data = small_playbook.spec.model_dump(mode="json")
+    sre = data["checklists"][1]["items"][0]
+    sre["task_actions"][0]["phrases"] = ["SRE `ok` · shipped, done", "`lgtm` from SRE"]
+    spec = PlaybookSpec.model_validate(data)
+
+    copied = convert(mattermost_export(mattermost_from_spec(spec)), slug="small")
+
+    assert copied.checklists == spec.checklists
+
+
+def test_task_actions_in_the_file_win_over_the_note(default_playbook: PlaybookVersion) -> None:
+    # The REST API's playbook keeps the task actions; someone changed the keyword in Mattermost.
+    source = mattermost_from_spec(default_playbook.spec)
+    sre = next(i for c in source["checklists"] for i in c["items"] if i["title"] == "SRE review")
+    sre["task_actions"] = [keywords_action(["SRE signs off"], ["s4m7x1ohq3fdbbxe8yt7a1zjzh"])]
+
+    spec = convert(source, slug="prr")
+
+    assert item(spec, "SRE review").task_actions[0] == TaskAction(
+        phrases=["SRE signs off"], team="sre", then="done"
+    )
+
+
+def test_it_keeps_the_note_line_as_text_when_it_does_not_parse() -> None:
+    source = fixture("product-release.json")
+    source["checklists"][0]["items"][0]["description"] = "Before.\n\nprr: key `x` · colour blue"
+
+    first = convert(source).checklists[0].items[0]
+
+    assert first.description == "Before.\n\nprr: key `x` · colour blue"
+
+
+# -- the review sections, from the run summary template ---------------------------------------
+
+
+def test_it_reads_no_sections_from_a_template_prr_did_not_write() -> None:
+    source = fixture("product-release.json")
+    source["run_summary_template"] = "**About**\n- Version number: TBD\n- Target-date: TBD"
+
+    assert convert(source).sections == []
+
+
+def test_it_names_a_section_it_cannot_read_back(small_playbook: PlaybookVersion) -> None:
+    source = mattermost_from_spec(small_playbook.spec)
+    source["run_summary_template"] = source["run_summary_template"].replace(
+        "- What is being launched, and for whom?", "What is being launched?"
+    )
+
+    assert refusal(source) == (
+        "The Mattermost playbook's run summary template cannot become review sections:\n"
+        "  run_summary_template, section `summary`: expected its questions, one `- ` line each, "
+        "just before `prr: section `summary``"
+    )
+
+
+def test_it_says_which_section_is_invalid(small_playbook: PlaybookVersion) -> None:
+    source = mattermost_from_spec(small_playbook.spec)
+    source["run_summary_template"] = source["run_summary_template"].replace(
+        "`architecture`", "`summary`"
+    )
+
+    assert "  run_summary_template, section `summary`.key: duplicate key 'summary'" in (
+        refusal(source)
+    )
+
+
+def test_it_says_what_follows_the_last_section(small_playbook: PlaybookVersion) -> None:
+    source = mattermost_from_spec(small_playbook.spec)
+    source["run_summary_template"] += "\n\nLinks:\n- the dashboard"
+
+    converted = conversion(source)
+
+    assert [s.key for s in converted.spec.sections] == ["summary", "architecture"]
+    assert converted.notices == (
+        "Not imported: 2 lines of the run summary template after its last section.",
+    )
+
+
+# -- the Blank template: an item without a title ----------------------------------------------
+
+
+def test_it_skips_the_blank_templates_untitled_item_and_says_so() -> None:
+    converted = conversion(fixture("blank.json"))
+
+    assert [i.title for _, i in converted.spec.items()] == [
+        "Announce the maintenance window",
+        "Start the bridge call",
+    ]
+    assert converted.notices == (
+        "Skipped 1 item without a title: checklist 'Default Section', item 1.",
+    )
+
+
+def test_it_refuses_the_blank_template_left_as_it_is() -> None:
+    source = fixture("blank.json")
+    source["checklists"][0]["items"] = [{}]
+
+    assert refusal(source) == (
+        "The Mattermost playbook has no checklist items with a title (it has 1 item without a "
+        "title: checklist 'Default Section', item 1); a prr playbook needs at least one."
+    )
+
+
+def test_it_refuses_untitled_items_that_hold_something_listing_each() -> None:
+    source = fixture("blank.json")
+    source["checklists"][0]["items"] += [
+        {"title": " ", "command": "/jira create", "due_date": DAY_MS},
+        {"title": "", "task_actions": [keywords_action(["SRE approves"], [])]},
+    ]
+
+    assert refusal(source) == (
+        "The Mattermost playbook has items without a title that are not empty; prr needs a "
+        "title for every item it keeps. Give each one a title in Mattermost, or remove it, and "
+        "export again:\n"
+        "  checklists[0].items[3] (checklist 'Default Section', item 4): a command, a due date\n"
+        "  checklists[0].items[4] (checklist 'Default Section', item 5): task actions"
+    )
+
+
+def test_cli_imports_the_blank_template_and_says_what_it_skipped(
+    cli: Cli, teams: dict[str, Team]
+) -> None:
+    result = cli("playbook", "import", str(FIXTURES / "blank.json"), "--from", "mattermost")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "Imported blank as version 1.\n"
+        "Skipped 1 item without a title: checklist 'Default Section', item 1.\n"
+    )
+    again = cli("playbook", "import", str(FIXTURES / "blank.json"), "--from", "mattermost")
+    assert again.stdout.splitlines()[1:] == result.stdout.splitlines()[1:]
+
+
+# -- conditional items ------------------------------------------------------------------------
+
+
+def test_items_a_condition_may_hide_are_optional() -> None:
+    converted = conversion(fixture("conditional-migration.json"))
+
+    assert [(i.title, i.required) for _, i in converted.spec.items()] == [
+        ("Take a fresh backup", True),
+        ("Notify the change advisory board", False),
+        ("Schedule a maintenance window", False),
+    ]
+    assert converted.notices == (
+        "Imported 2 items as optional: Mattermost shows them only when a condition holds: "
+        "checklist 'Prepare', item 2 (\"Notify the change advisory board\"); "
+        "checklist 'Prepare', item 3 (\"Schedule a maintenance window\").",
+    )
+
+
+def test_a_condition_overrides_a_note_that_says_required(default_playbook: PlaybookVersion) -> None:
+    source = mattermost_from_spec(default_playbook.spec)
+    source["checklists"][0]["items"][0]["condition_id"] = "k3j8cq1wdbg5mxn4tf7r9ahp6e"
+
+    converted = conversion(source, slug="prr")
+
+    assert item(converted.spec, "Architecture diagram linked in the review document").required is (
+        False
+    )
+    assert converted.notices[0].startswith("Imported 1 item as optional: Mattermost shows it")
+
+
+def test_cli_says_which_items_became_optional(cli: Cli, teams: dict[str, Team]) -> None:
+    path = str(FIXTURES / "conditional-migration.json")
+
+    result = cli("playbook", "import", path, "--from", "mattermost")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "Imported database-migration as version 1.",
+        "Imported 2 items as optional: Mattermost shows them only when a condition holds: "
+        "checklist 'Prepare', item 2 (\"Notify the change advisory board\"); "
+        "checklist 'Prepare', item 3 (\"Schedule a maintenance window\").",
+    ]
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/zoom start", "/echo `date` now", "/run ``x`` `y`"])
+def test_a_command_keeps_its_backticks_all_the_way_round(command: str) -> None:
+    source = fixture("blank.json")
+    source["checklists"][0]["items"][2]["command"] = command
+
+    bridge = item(convert(source), "Start the bridge call")
+    # In prr: a code span of the whole command, however many backticks it holds.
+    assert str(render_markdown(bridge.description)).count("<code>") == 1
+    assert f"<code>{html.escape(command, quote=False)}</code>" in str(
+        render_markdown(bridge.description)
+    )
+    spec = parse_spec(to_yaml(convert(source)))  # through prr's own YAML file
+    exported = mattermost_from_spec(spec)
+    again = exported["checklists"][0]["items"][1]
+    assert again["command"] == command  # back in its own field…
+    assert "Mattermost command" not in again["description"]  # …and not also in the description
+    round_trip = convert(mattermost_export(exported))
+    assert item(round_trip, "Start the bridge call").description == bridge.description
+
+
+def test_a_command_already_noted_in_the_description_is_not_noted_twice() -> None:
+    source = fixture("blank.json")
+    source["checklists"][0]["items"][2]["description"] = "Mattermost command: `/zoom start`"
+
+    bridge = item(convert(source), "Start the bridge call")
+
+    assert bridge.description == "Mattermost command: `/zoom start`"

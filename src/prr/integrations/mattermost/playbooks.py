@@ -4,6 +4,12 @@ Mattermost binds a task action to user ids; prr binds it to a team. So importing
 team of every item a keyword completes: given with `--owner "ITEM TITLE=TEAM"`, named by the
 keyword itself ("SRE review is completed" names team `sre`), or noted by prr when it exported
 the playbook. Whatever is left is refused in one message that lists every item to map.
+
+Mattermost's own Export (server/app/export.go) keeps only the fields tagged `export` in
+server/app/playbook.go and leaves out zero values: an item's `task_actions` never survive it,
+its `description` and `command` do. So prr writes what it needs to rebuild an item (key, owner,
+phrases…) on a note line at the end of the description, and each review section's key on a
+line of the run summary template.
 """
 
 from __future__ import annotations
@@ -31,7 +37,12 @@ KEYWORDS_BY_USERS = "keywords_by_users"
 MARK_ITEM_AS_DONE = "mark_item_as_done"
 NOTE_PREFIX = "prr: "
 COMMAND_PREFIX = "Mattermost command: "
+SECTION_PREFIX = "prr: section "
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# A Markdown code span (CommonMark): a run of backticks, the text, the same run again.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_SECTION_LINE = re.compile(r"^prr: section `([a-z0-9][a-z0-9-]*)`[ \t]*$", re.MULTILINE)
+_HOLE = "\x00"  # stands for a code span while a note line is split into its parts
 
 
 # -- the Mattermost side: only the fields prr reads; Go's encoding/json writes null for empty ---
@@ -57,11 +68,14 @@ class _TaskAction(_Mattermost):
 
 
 class _Item(_Mattermost):
-    title: str
+    # The Export leaves out every empty field, so the Blank template's item has no title at all.
+    title: str | None = None
     description: str | None = None
     command: str | None = None
     due_date: int | None = None  # in a playbook, milliseconds after the run starts
+    # Absent from an Export file (the plugin never exports them); [] or null from the REST API.
     task_actions: list[_TaskAction] | None = None
+    condition_id: str | None = None  # a run shows the item only while this condition holds
 
 
 class _Checklist(_Mattermost):
@@ -74,9 +88,32 @@ class _Playbook(_Mattermost):
     description: str | None = None
     checklists: list[_Checklist]
     version: int | None = None  # the export file says 1; the REST API's playbook JSON has none
+    run_summary_template: str | None = None
 
 
 # -- what prr wrote into an item's description when it exported it, read back on import -------
+
+
+def _code(text: str) -> str:
+    """`text` as a Markdown code span, even when it holds backticks: CommonMark's way, a fence
+    longer than any run inside and a space of padding next to a backtick at either end."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _uncode(fence: str, body: str) -> str | None:
+    """The text of a code span, or None when its body holds its own fence (not one span)."""
+    if fence in re.findall("`+", body):
+        return None
+    if len(body) > 2 and body.startswith(" ") and body.endswith(" ") and body.strip():
+        return body[1:-1]
+    return body
+
+
+def _only_code_span(text: str) -> str | None:
+    match = re.fullmatch(r"(`+)(.+)\1", text)
+    return _uncode(match.group(1), match.group(2)) if match else None
 
 
 @dataclass(frozen=True)
@@ -86,6 +123,7 @@ class _Note:
     required: bool | None = None
     allow_na: bool | None = None
     kinds: tuple[str, ...] | None = None
+    done: tuple[str, ...] = ()
     reopen: tuple[str, ...] = ()
 
 
@@ -96,22 +134,34 @@ def _write_note(item: Item) -> str:
         parts.append("n/a allowed" if item.allow_na else "n/a not allowed")
     if item.kinds:
         parts.append("kinds " + ", ".join(item.kinds))
-    reopen = [p for action in item.task_actions if action.then == "reopen" for p in action.phrases]
-    if reopen:
-        parts.append("reopen " + ", ".join(f"`{phrase}`" for phrase in reopen))
+    for then in ("done", "reopen"):
+        phrases = [p for action in item.task_actions if action.then == then for p in action.phrases]
+        if phrases:
+            parts.append(f"{then} " + ", ".join(_code(phrase) for phrase in phrases))
     return NOTE_PREFIX + " · ".join(parts)
 
 
 def _read_note(description: str) -> tuple[str, _Note | None]:
     """The description without prr's note line, and the note; a line that does not parse stays."""
     body, _, last = description.rstrip().rpartition("\n")
-    if not last.startswith(NOTE_PREFIX + "key `"):
+    if not last.startswith(NOTE_PREFIX + "key `") or _HOLE in last:
         return description, None
+    # Phrases are code spans and may hold " · " or ", ": set them aside before splitting.
+    spans: list[str | None] = []
+
+    def hole(match: re.Match[str]) -> str:
+        spans.append(_uncode(match.group(1), match.group(2)))
+        return _HOLE
+
+    shape = _CODE_SPAN.sub(hole, last.removeprefix(NOTE_PREFIX))
+    if None in spans:
+        return description, None
+    texts = iter(span for span in spans if span is not None)
     values: dict[str, Any] = {}
-    for part in last.removeprefix(NOTE_PREFIX).split(" · "):
-        quoted = tuple(re.findall(r"`([^`]+)`", part))
+    for part in shape.split(" · "):
         word = part.split(" ", 1)[0]
-        if word in ("key", "owner") and len(quoted) == 1 and _KEY.match(quoted[0]):
+        quoted = tuple(next(texts) for _ in range(part.count(_HOLE)))
+        if word in ("key", "owner") and part == f"{word} {_HOLE}" and _KEY.match(quoted[0]):
             values[word] = quoted[0]
         elif part in ("required", "optional"):
             values["required"] = part == "required"
@@ -119,11 +169,30 @@ def _read_note(description: str) -> tuple[str, _Note | None]:
             values["allow_na"] = part == "n/a allowed"
         elif word == "kinds" and set(kinds := tuple(part[6:].split(", "))) <= set(KINDS):
             values["kinds"] = kinds
-        elif word == "reopen" and quoted:
-            values["reopen"] = quoted
+        elif (
+            word in ("done", "reopen")
+            and quoted
+            and part == f"{word} " + ", ".join(_HOLE for _ in quoted)
+        ):
+            values[word] = quoted
         else:
             return description, None
     return body.rstrip(), _Note(**values)
+
+
+def _command_line(command: str) -> str:
+    return COMMAND_PREFIX + _code(command)
+
+
+def _split_command(description: str) -> tuple[str, str]:
+    """The description without its last line when that line is a noted command, and the
+    command (or "")."""
+    body, _, last = description.rstrip().rpartition("\n")
+    if last.startswith(COMMAND_PREFIX):
+        command = _only_code_span(last.removeprefix(COMMAND_PREFIX).rstrip())
+        if command and command.strip():
+            return body.rstrip(), command
+    return description, ""
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -134,14 +203,29 @@ class _Draft:
     """One Mattermost checklist item on its way to becoming a prr item."""
 
     where: str  # its path in the Mattermost file, for messages
+    place: str  # the same, as a person reading the playbook in Mattermost would say it
     checklist: str
     title: str
     description: str
     due_days: int | None
     keywords: list[str]
     note: _Note | None
+    conditional: bool
     owner: str | None = None
     named: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A prr playbook made from a Mattermost one, and what the person importing should know."""
+
+    spec: PlaybookSpec
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MattermostImportResult(ImportResult):
+    notices: tuple[str, ...] = ()
 
 
 def spec_from_mattermost(
@@ -150,7 +234,7 @@ def spec_from_mattermost(
     slug: str | None,
     *,
     teams: Mapping[str, str] | None = None,
-) -> PlaybookSpec:
+) -> Conversion:
     """A prr playbook from a Mattermost playbook export; `teams` maps slug to name (default:
     the teams in the database). Raises InvalidInput, listing every item left without a team."""
     if teams is None:
@@ -159,11 +243,8 @@ def spec_from_mattermost(
         teams = dict(Team.objects.values_list("slug", "name"))
     playbook = _load(data)
     playbook_slug = _playbook_slug(playbook.title, slug)
-    drafts = _drafts(playbook)
-    if not drafts:
-        raise InvalidInput(
-            "The Mattermost playbook has no checklist items; a prr playbook needs at least one."
-        )
+    notices: list[str] = []
+    drafts = _drafts(playbook, notices)
     problems = _apply_owner_options(drafts, owners, teams)
     for draft in drafts:
         if draft.owner is None:
@@ -171,7 +252,8 @@ def spec_from_mattermost(
     unmapped = [draft for draft in drafts if draft.owner is None]
     if problems or unmapped:
         raise _refusal(problems, unmapped, teams)
-    return _validate(playbook, drafts, playbook_slug)
+    sections = _sections(playbook.run_summary_template or "", notices)
+    return Conversion(_validate(playbook, drafts, sections, playbook_slug, notices), tuple(notices))
 
 
 def _load(data: bytes | str) -> _Playbook:
@@ -215,28 +297,76 @@ def _load(data: bytes | str) -> _Playbook:
     return playbook
 
 
-def _drafts(playbook: _Playbook) -> list[_Draft]:
+def _drafts(playbook: _Playbook, notices: list[str]) -> list[_Draft]:
     drafts = []
+    skipped: list[str] = []
+    untitled: list[str] = []  # title-less items that hold something prr would lose
     for c, checklist in enumerate(playbook.checklists):
+        checklist_title = (checklist.title or "").strip() or f"Checklist {c + 1}"
         for i, item in enumerate(checklist.items or []):
             where = f"checklists[{c}].items[{i}]"
+            place = f"checklist '{checklist_title}', item {i + 1}"
+            if not (item.title or "").strip():
+                content = _content(item)
+                if content:
+                    untitled.append(f"  {where} ({place}): {', '.join(content)}")
+                else:
+                    skipped.append(place)
+                continue
             description, note = _read_note(item.description or "")
-            if item.command and item.command.strip():
-                command = item.command.strip().replace("`", "'")
-                description = f"{description.rstrip()}\n\n{COMMAND_PREFIX}`{command}`".lstrip()
+            command = (item.command or "").strip()
+            if command and _split_command(description)[1] != command:
+                description = f"{description.rstrip()}\n\n{_command_line(command)}".lstrip()
+            if "task_actions" in item.model_fields_set:
+                keywords = _done_keywords(item, where)
+            else:
+                # An Export file: Mattermost dropped the task actions, prr's note kept them.
+                keywords = list(note.done) if note else []
             due = item.due_date or 0
             drafts.append(
                 _Draft(
                     where=where,
-                    checklist=(checklist.title or "").strip() or f"Checklist {c + 1}",
-                    title=item.title.strip(),
+                    place=place,
+                    checklist=checklist_title,
+                    title=(item.title or "").strip(),
                     description=description,
                     due_days=math.ceil(due / MS_PER_DAY) if due > 0 else None,
-                    keywords=_done_keywords(item, where),
+                    keywords=keywords,
                     note=note,
+                    conditional=bool((item.condition_id or "").strip()),
                 )
             )
+    if untitled:
+        raise InvalidInput(
+            "The Mattermost playbook has items without a title that are not empty; prr needs "
+            "a title for every item it keeps. Give each one a title in Mattermost, or remove "
+            "it, and export again:\n" + "\n".join(untitled)
+        )
+    count = f"{len(skipped)} item{'s' if len(skipped) != 1 else ''} without a title"
+    if not drafts:
+        raise InvalidInput(
+            "The Mattermost playbook has no checklist items"
+            + (f" with a title (it has {count}: {'; '.join(skipped)})" if skipped else "")
+            + "; a prr playbook needs at least one."
+        )
+    if skipped:
+        notices.append(f"Skipped {count}: {'; '.join(skipped)}.")
     return drafts
+
+
+def _content(item: _Item) -> list[str]:
+    """What a title-less item holds besides its missing title (the Blank template's holds
+    nothing; any other would be lost if it were skipped)."""
+    content = []
+    if (item.description or "").strip():
+        content.append("a description")
+    if (item.command or "").strip():
+        content.append("a command")
+    if item.task_actions:
+        content.append("task actions")
+    if item.due_date:
+        content.append("a due date")
+    return content
 
 
 def _done_keywords(item: _Item, where: str) -> list[str]:
@@ -406,23 +536,79 @@ def _item_keys(drafts: list[_Draft]) -> list[str]:
     return keys
 
 
-def _validate(playbook: _Playbook, drafts: list[_Draft], slug: str) -> PlaybookSpec:
+def _sections(template: str, notices: list[str]) -> list[dict[str, Any]]:
+    """The review sections prr wrote into the run summary template (see
+    `_run_summary_template`); none from a template prr did not write."""
+    pieces = _SECTION_LINE.split(template.replace("\r\n", "\n"))
+    sections, problems = [], []
+    for block, key in zip(pieces[0:-1:2], pieces[1::2], strict=True):
+        where = f"run_summary_template, section `{key}`"
+        paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", block.strip()) if p.strip()]
+        heading = paragraphs[0] if paragraphs else ""
+        questions = paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+        if not heading.startswith("### ") or "\n" in heading:
+            problems.append(f"{where}: expected its title on a `### ` line first")
+        elif not questions or not all(line.startswith("- ") for line in questions):
+            problems.append(
+                f"{where}: expected its questions, one `- ` line each, just before "
+                f"`{SECTION_PREFIX}`{key}``"
+            )
+        else:
+            sections.append(
+                {
+                    "key": key,
+                    "title": heading.removeprefix("### "),
+                    "description": "\n\n".join(paragraphs[1:-1]),
+                    "questions": [line.removeprefix("- ") for line in questions],
+                }
+            )
+    if problems:
+        raise InvalidInput(
+            "The Mattermost playbook's run summary template cannot become review sections:\n"
+            + "\n".join(f"  {line}" for line in problems),
+            details=problems,
+        )
+    if sections and pieces[-1].strip():
+        lines = len(pieces[-1].strip().splitlines())
+        notices.append(
+            f"Not imported: {lines} line{'s' if lines != 1 else ''} of the run summary template "
+            "after its last section."
+        )
+    return sections
+
+
+def _validate(
+    playbook: _Playbook,
+    drafts: list[_Draft],
+    sections: list[dict[str, Any]],
+    slug: str,
+    notices: list[str],
+) -> PlaybookSpec:
     checklists: dict[str, list[dict[str, Any]]] = {}
-    places: dict[str, _Draft] = {}  # prr path -> draft, to name items in error messages
+    # prr path -> where the Mattermost item or section is, and what to add after the problem
+    places: dict[str, tuple[str, str]] = {}
+    for n, section in enumerate(sections):
+        places[f"sections[{n}]"] = (f"run_summary_template, section `{section['key']}`", "")
     for draft, key in zip(drafts, _item_keys(drafts), strict=True):
         items = checklists.setdefault(draft.checklist, [])
-        places[f"checklists[{list(checklists).index(draft.checklist)}].items[{len(items)}]"] = draft
+        path = f"checklists[{list(checklists).index(draft.checklist)}].items[{len(items)}]"
+        places[path] = (draft.where, f' (item "{draft.title}")')
         items.append(_item(draft, key))
+    optional = [
+        f'{draft.place} ("{draft.title}")'
+        for draft in drafts
+        if draft.conditional and (draft.note is None or draft.note.required is not False)
+    ]
     data = {
         "slug": slug,
         "title": playbook.title,
         "description": playbook.description or "",
         "kinds": list(KINDS),
-        "sections": [],
+        "sections": sections,
         "checklists": [{"title": title, "items": items} for title, items in checklists.items()],
     }
     try:
-        return PlaybookSpec.model_validate(data)
+        spec = PlaybookSpec.model_validate(data)
     except ValidationError as exc:
         problems = [_in_file_terms(line, places) for line in describe_errors(exc)]
         raise InvalidInput(
@@ -430,6 +616,15 @@ def _validate(playbook: _Playbook, drafts: list[_Draft], slug: str) -> PlaybookS
             + "\n".join(f"  {line}" for line in problems),
             details=problems,
         ) from None
+    if optional:
+        count = f"{len(optional)} item{'s' if len(optional) != 1 else ''}"
+        notices.append(
+            f"Imported {count} as optional: Mattermost shows "
+            f"{'them' if len(optional) != 1 else 'it'} only when a condition holds: "
+            + "; ".join(optional)
+            + "."
+        )
+    return spec
 
 
 def _item(draft: _Draft, key: str) -> dict[str, Any]:
@@ -444,6 +639,8 @@ def _item(draft: _Draft, key: str) -> dict[str, Any]:
     }
     if note.required is not None:
         item["required"] = note.required
+    if draft.conditional:
+        item["required"] = False  # a run may never show it: it cannot hold up the close
     if note.allow_na is not None:
         item["allow_na"] = note.allow_na
     if note.kinds is not None:
@@ -458,13 +655,14 @@ def _item(draft: _Draft, key: str) -> dict[str, Any]:
     return item
 
 
-def _in_file_terms(line: str, places: Mapping[str, _Draft]) -> str:
-    """Say which Mattermost item a problem is about: its place in the file and its title."""
-    match = re.match(r"checklists\[\d+\]\.items\[\d+\]", line)
-    draft = places.get(match.group(0)) if match else None
-    if match is None or draft is None:
+def _in_file_terms(line: str, places: Mapping[str, tuple[str, str]]) -> str:
+    """Say which Mattermost item or section a problem is about: its place in the file."""
+    match = re.match(r"checklists\[\d+\]\.items\[\d+\]|sections\[\d+\]", line)
+    place = places.get(match.group(0)) if match else None
+    if match is None or place is None:
         return line
-    return f'{draft.where}{line[match.end() :]} (item "{draft.title}")'
+    where, after = place
+    return f"{where}{line[match.end() :]}{after}"
 
 
 def import_mattermost_playbook(
@@ -473,10 +671,11 @@ def import_mattermost_playbook(
     owners: Mapping[str, str],
     slug: str | None = None,
     by: User | None = None,
-) -> ImportResult:
+) -> MattermostImportResult:
     """Convert a Mattermost playbook export, then import it like any playbook file."""
-    spec = spec_from_mattermost(text, owners, slug)
-    return import_playbook(json.dumps(canonical_json(spec), ensure_ascii=False), by=by)
+    conversion = spec_from_mattermost(text, owners, slug)
+    result = import_playbook(json.dumps(canonical_json(conversion.spec), ensure_ascii=False), by=by)
+    return MattermostImportResult(result.version, result.created, conversion.notices)
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -506,10 +705,8 @@ def mattermost_from_spec(spec: PlaybookSpec) -> dict[str, Any]:
 
 
 def _mattermost_item(item: Item) -> dict[str, Any]:
-    description, command = item.description, ""
-    body, _, last = description.rstrip().rpartition("\n")
-    if last.startswith(COMMAND_PREFIX + "`") and last.endswith("`"):
-        description, command = body, last[len(COMMAND_PREFIX) + 1 : -1]
+    # The command goes back to its own field, where Mattermost offers to run it.
+    description, command = _split_command(item.description)
     description = f"{description.rstrip()}\n\n{_write_note(item)}".lstrip()
     done = [action for action in item.task_actions if action.then == "done"]
     return {
@@ -536,12 +733,15 @@ def _compact(payload: dict[str, Any]) -> str:
 
 
 def _run_summary_template(spec: PlaybookSpec) -> str:
+    """A `###` heading per section, its description, its questions as bullets, and a line with
+    its key, which ends the section when prr reads the template back (see `_sections`)."""
     blocks = []
     for section in spec.sections:
         lines = [f"### {section.title}"]
         if section.description:
             lines += ["", section.description]
         lines += [""] + [f"- {question}" for question in section.questions]
+        lines += ["", f"{SECTION_PREFIX}`{section.key}`"]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
