@@ -216,11 +216,12 @@ def test_it_refuses_an_invalid_team_slug(cli: Cli) -> None:
 def test_it_lists_teams_as_json(cli: Cli, sre_member: User, security_member: User) -> None:
     rows = stdout_json(cli("team", "list", "--json"))
 
+    kept_by_hand = {"directory": None, "deactivated_members": []}
     assert rows == [
-        {"slug": "platform", "name": "Platform", "members": [], "deactivated_members": []},
-        {"slug": "product", "name": "Product", "members": [], "deactivated_members": []},
-        {"slug": "security", "name": "Security", "members": ["sid"], "deactivated_members": []},
-        {"slug": "sre", "name": "SRE", "members": ["sam"], "deactivated_members": []},
+        {"slug": "platform", "name": "Platform", "members": [], **kept_by_hand},
+        {"slug": "product", "name": "Product", "members": [], **kept_by_hand},
+        {"slug": "security", "name": "Security", "members": ["sid"], **kept_by_hand},
+        {"slug": "sre", "name": "SRE", "members": ["sam"], **kept_by_hand},
     ]
 
 
@@ -382,3 +383,19 @@ def test_an_unexpected_failure_is_one_line_without_debug(
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: prr failed unexpectedly (ValueError: disk on fire).")
     assert "Traceback" not in result.stderr
+
+
+def test_team_link_makes_the_directory_keep_the_team(cli, teams, sre_member) -> None:
+    linked = cli("team", "link", "sre", "--group", "Engineering-SRE", "--source", "ldap")
+    assert linked.exit_code == 0, linked.stderr
+    assert linked.stdout == "Team SRE is now kept by LDAP group 'Engineering-SRE'.\n"
+
+    refused = cli("team", "remove-member", "sre", "sam")
+    assert refused.exit_code == 1
+    assert "Team SRE is managed by the directory (LDAP group 'Engineering-SRE')" in refused.stderr
+    listed = cli("team", "list")
+    assert "@sam  [from ldap group 'Engineering-SRE']" in listed.stdout
+
+    unlinked = cli("team", "unlink", "sre")
+    assert unlinked.stdout == "Team SRE is kept by hand in prr again.\n"
+    assert cli("team", "remove-member", "sre", "sam").exit_code == 0

@@ -130,6 +130,11 @@ def team_list(as_json: bool) -> None:
         {
             "slug": t.slug,
             "name": t.name,
+            "directory": (
+                {"source": t.directory_source, "group": t.directory_group}
+                if t.is_directory_managed
+                else None
+            ),
             "members": [m.user.username for m in t.current if m.user.is_active],  # type: ignore[attr-defined]
             "deactivated_members": [m.user.username for m in t.current if not m.user.is_active],  # type: ignore[attr-defined]
         }
@@ -146,7 +151,42 @@ def team_list(as_json: bool) -> None:
             + [f"@{m} (deactivated)" for m in row["deactivated_members"]]
         )
         members = members or "(no members)"
-        click.echo(f"{row['slug']:<12} {row['name']:<16} {members}")
+        kept = row["directory"]
+        via = f"  [from {kept['source']} group '{kept['group']}']" if kept else ""
+        click.echo(f"{row['slug']:<12} {row['name']:<16} {members}{via}")
+
+
+@team.command("link")
+@click.argument("slug")
+@click.option("--group", required=True, help="The directory group's id or name.")
+@click.option(
+    "--source",
+    required=True,
+    type=click.Choice(["scim", "ldap", "oidc"]),
+    help="The directory that keeps the group: SCIM pushes, LDAP sync, or the OIDC groups claim.",
+)
+def team_link(slug: str, group: str, source: str) -> None:
+    """Let a directory group keep a team's members; hand changes are refused from then on.
+
+    The current members stay until the directory's next update (a SCIM push, `prr directory
+    sync`, or each member's next OIDC sign-in) says otherwise.
+    """
+    from prr.teams.directory import describe_source, link_team
+    from prr.teams.services import get_team
+
+    linked = link_team(get_team(slug), source=source, group=group)
+    click.echo(f"Team {linked.name} is now kept by {describe_source(linked)}.")
+
+
+@team.command("unlink")
+@click.argument("slug")
+def team_unlink(slug: str) -> None:
+    """Keep a team's members by hand in prr again (its current members stay)."""
+    from prr.teams.directory import unlink_team
+    from prr.teams.services import get_team
+
+    unlinked = unlink_team(get_team(slug))
+    click.echo(f"Team {unlinked.name} is kept by hand in prr again.")
 
 
 @team.command("add-member")

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from prr.teams.models import Membership, Team
+from prr.teams.directory import ensure_kept_by_hand
+from prr.teams.models import Membership, Source, Team
 from prr.teams.queries import current_memberships
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -58,6 +59,7 @@ def ensure_default_teams() -> list[Team]:
 def add_members(team: Team, users: list[User], *, by: User | None = None) -> list[Membership]:
     """Add every user, or none: one who cannot join refuses the whole change."""
     _ensure_admin(by, f"add members to team {team.name}")
+    ensure_kept_by_hand(team)
     users = list(dict.fromkeys(users))
     with transaction.atomic():
         current = set(current_memberships().filter(team=team).values_list("user_id", flat=True))
@@ -77,6 +79,7 @@ def add_members(team: Team, users: list[User], *, by: User | None = None) -> lis
 def remove_members(team: Team, users: list[User], *, by: User | None = None) -> list[Membership]:
     """End each membership, or none; approvals given while a member stay valid."""
     _ensure_admin(by, f"remove members from team {team.name}")
+    ensure_kept_by_hand(team)
     users = list(dict.fromkeys(users))
     with transaction.atomic():
         memberships = {
@@ -90,5 +93,6 @@ def remove_members(team: Team, users: list[User], *, by: User | None = None) -> 
         ended = [memberships[user.pk] for user in users]
         for membership in ended:
             membership.removed_at = now
-        Membership.objects.bulk_update(ended, ["removed_at"])
+            membership.removed_by_source = Source.MANUAL
+        Membership.objects.bulk_update(ended, ["removed_at", "removed_by_source"])
     return ended
