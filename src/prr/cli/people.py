@@ -126,7 +126,7 @@ def team_list(as_json: bool) -> None:
     """List teams and their current members."""
     from prr.teams.queries import teams_with_members
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "slug": t.slug,
             "name": t.name,
