@@ -76,6 +76,14 @@ class AddMemberForm(forms.Form):
     username = forms.CharField(max_length=150, label="Username")
 
 
+class LinkTeamForm(forms.Form):
+    source = forms.ChoiceField(
+        choices=[("scim", "SCIM"), ("ldap", "LDAP"), ("oidc", "OIDC groups claim")],
+        label="Directory",
+    )
+    group = forms.CharField(max_length=255, label="Group id or name")
+
+
 class LinkChannelForm(forms.Form):
     platform = forms.ChoiceField(
         choices=[("mattermost", "Mattermost"), ("slack", "Slack")], label="Chat"

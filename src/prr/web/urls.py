@@ -68,6 +68,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("playbooks/<slug:slug>/diff/", playbooks.playbook_diff, name="playbook_diff"),
     path("teams/", teams.team_list, name="teams"),
     path("teams/<slug:slug>/members/", teams.add_member, name="team_add_member"),
+    path("teams/<slug:slug>/directory/", teams.link_directory, name="team_link"),
+    path("teams/<slug:slug>/directory/unlink/", teams.unlink_directory, name="team_unlink"),
     path(
         "teams/<slug:slug>/members/<str:username>/remove/",
         teams.remove_member,

@@ -1,4 +1,4 @@
-"""Teams and their current members; admins add and remove members."""
+"""Teams and their current members; admins add and remove members, or link a directory group."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prr.accounts.services import get_user
 from prr.errors import PrrError
+from prr.teams.directory import describe_source, link_team, unlink_team
 from prr.teams.queries import teams_with_members
 from prr.teams.services import add_members, get_team, remove_members
-from prr.web.forms import AddMemberForm
+from prr.web.forms import AddMemberForm, LinkTeamForm
 from prr.web.views.common import acting_user, http_error, status_for
 
 
@@ -24,6 +25,7 @@ def teams_page(
         "error_team": error_team,
         "error": error,
         "form": AddMemberForm(),
+        "link_form": LinkTeamForm(),
     }
     return render(request, "web/teams.html", context, status=status)
 
@@ -66,4 +68,43 @@ def remove_member(request: HttpRequest, slug: str, username: str) -> HttpRespons
     except PrrError as error:
         return teams_page(request, error_team=slug, error=error.message, status=status_for(error))
     messages.success(request, f"Removed @{user.username} from {team.name}.")
+    return redirect("web:teams")
+
+
+@login_required
+@require_POST
+def link_directory(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        team = get_team(slug)
+    except PrrError as error:
+        raise http_error(error) from error
+    form = LinkTeamForm(request.POST)
+    if not form.is_valid():
+        missing = "Choose a directory and type the group's id or name."
+        return teams_page(request, error_team=slug, error=missing, status=400)
+    try:
+        link_team(
+            team,
+            source=form.cleaned_data["source"],
+            group=form.cleaned_data["group"],
+            by=acting_user(request),
+        )
+    except PrrError as error:
+        return teams_page(request, error_team=slug, error=error.message, status=status_for(error))
+    messages.success(request, f"Team {team.name} is now kept by {describe_source(team)}.")
+    return redirect("web:teams")
+
+
+@login_required
+@require_POST
+def unlink_directory(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        team = get_team(slug)
+    except PrrError as error:
+        raise http_error(error) from error
+    try:
+        unlink_team(team, by=acting_user(request))
+    except PrrError as error:
+        return teams_page(request, error_team=slug, error=error.message, status=status_for(error))
+    messages.success(request, f"Team {team.name} is kept by hand in prr again.")
     return redirect("web:teams")
