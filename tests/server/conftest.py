@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +66,7 @@ def start_server(data_dir: Path, *, workers: int) -> Served:
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # its own process group: stopped with its workers
         )
     served = Served(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + 30
@@ -86,6 +89,9 @@ def stop_server(served: Served) -> None:
     except subprocess.TimeoutExpired:
         served.process.kill()
         served.process.wait()
+    # A worker stuck in a request outlives its master: end the whole group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(served.process.pid, signal.SIGKILL)
 
 
 @pytest.fixture
