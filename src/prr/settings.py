@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "prr.integrations.chat",
     "prr.integrations.mattermost",
     "prr.integrations.slack",
+    "prr.integrations.scim",
 ]
 
 MIDDLEWARE = [

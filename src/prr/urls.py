@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", include("prr.api.urls")),
     path("integrations/mattermost/", include("prr.integrations.mattermost.urls")),
     path("integrations/slack/", include("prr.integrations.slack.urls")),
+    path("scim/v2/", include("prr.integrations.scim.urls")),
     path("", include("prr.web.urls")),
 ]

@@ -14,6 +14,7 @@ from prr.cli.server import demo, init, serve
 from prr.cli.tokens import token
 from prr.cli.webhooks import webhook
 from prr.cli.worker import worker
+from prr.integrations.scim.cli import scim
 
 
 @click.group(cls=PrrGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +33,7 @@ review.add_command(review_link)
 review.add_command(review_unlink)
 user.add_command(user_link)
 user.add_command(user_unlink)
+prr.add_command(scim)
 
 
 def main() -> None:
