@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "prr.integrations.mattermost",
     "prr.integrations.slack",
     "prr.integrations.scim",
+    "prr.operations",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Static files are served from the installed apps directly: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
+
+# /readyz is not ready when no `prr worker` was seen for this many seconds.
+READY_WORKER_WINDOW = env_int("PRR_READY_WORKER_WINDOW", 300, minimum=30)
 
 # Request bodies above this size are refused (413 from the API, an error page on the web).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PRR_MAX_BODY_BYTES", 2_000_000, minimum=10_000)

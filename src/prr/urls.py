@@ -7,6 +7,7 @@ handler404 = "prr.web.views.common.page_not_found"
 handler403 = "prr.web.views.common.permission_denied"
 
 urlpatterns = [
+    path("", include("prr.operations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("prr.api.urls")),
     path("integrations/mattermost/", include("prr.integrations.mattermost.urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from prr import __version__
+from prr.cli.backup import backup, restore
 from prr.cli.base import PrrGroup
 from prr.cli.chat import chat, review_link, review_unlink, user_link, user_unlink
 from prr.cli.people import team, user
@@ -34,6 +35,8 @@ review.add_command(review_unlink)
 user.add_command(user_link)
 user.add_command(user_unlink)
 prr.add_command(scim)
+prr.add_command(backup)
+prr.add_command(restore)
 
 
 def main() -> None:

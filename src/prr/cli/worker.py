@@ -6,6 +6,7 @@ import os
 import secrets
 import socket
 import threading
+from datetime import datetime
 from typing import Any
 
 import click
@@ -37,6 +38,21 @@ def rescue_loop(stop: threading.Event) -> None:
         else:
             if count:
                 click.echo(f"Re-queued {count} deliveries abandoned by a stopped worker.")
+    connection.close()
+
+
+def heartbeat_loop(stop: threading.Event, worker: str, started_at: datetime) -> None:
+    """Tell /readyz this worker is alive, every HEARTBEAT_EVERY seconds, until it stops."""
+    from django.db import close_old_connections, connection
+
+    from prr.operations import heartbeats
+
+    while not stop.wait(heartbeats.HEARTBEAT_EVERY):
+        try:
+            heartbeats.beat(worker, started_at)
+        except Exception as exc:  # the database may be briefly away; beat again later
+            click.echo(f"Could not record the worker's heartbeat: {exc}", err=True)
+            close_old_connections()
     connection.close()
 
 
@@ -96,9 +112,18 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
     click.echo(f"Worker {runner.worker_id} takes tasks from queue '{QUEUE}'.")
     if count := rescue_abandoned():
         click.echo(f"Re-queued {count} deliveries abandoned by a stopped worker.")
+    from django.utils import timezone
+
+    from prr.operations import heartbeats
+
+    started_at = timezone.now()
+    heartbeats.beat(runner.worker_id, started_at)
     stop = threading.Event()
     if not batch:
         threading.Thread(target=rescue_loop, args=(stop,), daemon=True).start()
+        threading.Thread(
+            target=heartbeat_loop, args=(stop, runner.worker_id, started_at), daemon=True
+        ).start()
     task_finished.connect(log_task)
     runner.configure_signals()
     try:
@@ -107,4 +132,5 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
         stop.set()
         runner.reset_signals()
         task_finished.disconnect(log_task)
+        heartbeats.stop(runner.worker_id)
     click.echo(f"Worker {runner.worker_id} stopped after {runner._run_tasks} tasks.")
