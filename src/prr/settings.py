@@ -184,6 +184,15 @@ if SESSION_COOKIE_SECURE:
     # Served over https by a reverse proxy that sets X-Forwarded-Proto (see README).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over https: browsers are told to come back over https only (HSTS).
+SECURE_HSTS_SECONDS = env_int(
+    "PRR_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+# The TLS-terminating proxy redirects http to https (README, "Running in production"); prr
+# does it itself only when told to, so Django's reminder about it is silenced; so are HSTS for
+# subdomains and preloading, decisions for the whole domain (made at the proxy), not for prr.
+SECURE_SSL_REDIRECT = env_bool("PRR_SSL_REDIRECT", False)
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W005", "security.W021"]
 
 LOGGING = {
     "version": 1,

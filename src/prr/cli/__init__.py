@@ -8,6 +8,7 @@ from prr import __version__
 from prr.cli.backup import backup, restore
 from prr.cli.base import PrrGroup
 from prr.cli.chat import chat, review_link, review_unlink, user_link, user_unlink
+from prr.cli.check import check
 from prr.cli.people import team, user
 from prr.cli.playbooks import playbook
 from prr.cli.reviews import review
@@ -37,6 +38,7 @@ user.add_command(user_unlink)
 prr.add_command(scim)
 prr.add_command(backup)
 prr.add_command(restore)
+prr.add_command(check)
 
 
 def main() -> None:
