@@ -18,8 +18,9 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from prr.integrations.chat.models import ChatPost
 
-# (status, JSON body) a route answers; a callable gets the request and decides.
-Answer = tuple[int, Any]
+# (status, JSON body) or (status, JSON body, headers) a route answers; a callable gets the
+# request and decides.
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 Route = Answer | Callable[["ChatRequest"], Answer]
 
 
@@ -88,9 +89,11 @@ def chat_server() -> Iterator[ChatServer]:
                 self.headers,
                 self.rfile.read(length),
             )
-            status, body = server_state.answer(request)
+            status, body, *more = server_state.answer(request)
             raw = json.dumps(body).encode()
             self.send_response(status)
+            for name, value in (more[0] if more else {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()

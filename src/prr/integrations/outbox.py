@@ -33,10 +33,13 @@ def max_attempts() -> int:
     return int(getattr(settings, "WEBHOOK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
 
-def retry_delay(attempts_made: int) -> timedelta:
-    """The wait after the `attempts_made`-th failed attempt of a round: 10 s, 20 s, 40 s, …"""
+def retry_delay(attempts_made: int, retry_after: float | None = None) -> timedelta:
+    """The wait after the `attempts_made`-th failed attempt of a round: 10 s, 20 s, 40 s, …,
+    or what the receiver asked for (`Retry-After`); never more than WEBHOOK_RETRY_MAX_DELAY."""
     base = float(getattr(settings, "WEBHOOK_RETRY_DELAY", DEFAULT_RETRY_DELAY))
     cap = float(getattr(settings, "WEBHOOK_RETRY_MAX_DELAY", DEFAULT_RETRY_MAX_DELAY))
+    if retry_after is not None:
+        return timedelta(seconds=min(max(retry_after, 0.0), cap))
     return timedelta(seconds=min(base * 2 ** max(attempts_made - 1, 0), cap))
 
 

@@ -185,13 +185,14 @@ def test_a_webhook_that_keeps_failing_is_given_up_after_the_last_attempt(
     small_playbook: PlaybookVersion,
     dri: User,
 ) -> None:
-    chat_server.on("POST", HOOK_PATH, (404, {"message": "Unable to find the webhook."}))
+    # A 503 may pass; a 404 (a deleted channel) is permanent and not retried (test_outgoing.py).
+    chat_server.on("POST", HOOK_PATH, (503, {"message": "Mattermost is unavailable."}))
     start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
 
     posts = send_chat_posts()
 
     assert [(p.status, p.attempts, p.last_error) for p in posts] == [
-        ("failed", 3, "HTTP 404 Not Found")
+        ("failed", 3, "HTTP 503 Service Unavailable")
     ]
     assert len(chat_server.to(HOOK_PATH)) == 3
 

@@ -147,3 +147,22 @@ def test_when_the_api_cannot_say_the_answer_goes_to_the_channel(
     assert "response_type" not in reply.json
     assert accepted(reply, post_root_id=ROOT)
     assert review.items.get(key="sre-review").state == "done"
+
+
+def test_a_reply_to_a_thread_that_is_gone_is_not_retried(
+    api: ChatServer,
+    mattermost: Mattermost,
+    linked: ChannelLink,
+    review: Review,
+    sre_member: User,
+    send_chat_posts: Any,
+) -> None:
+    api.on("POST", "/api/v4/posts", (404, {"id": "app.post.get.app_error", "message": "Gone."}))
+
+    mattermost.post("SRE review is completed", "sam", post_id=IN_THREAD)
+
+    [post] = send_chat_posts()
+    assert (post.status, post.attempts) == (ChatPost.Status.FAILED, 1)
+    assert "HTTP 404: Gone.: the channel or the thread no longer exists. Not retried" in (
+        post.last_error
+    )

@@ -170,6 +170,86 @@ def message_event(
     return event_callback(event, event_id=event_id)
 
 
+def file_share_event(
+    text: str, *, user: str, channel: str = CHANNEL, **extra: Any
+) -> dict[str, Any]:
+    """A message with a screenshot attached, as the Events API sends it: subtype `file_share`,
+    the file in `files` (fields as in Slack's file object), the text as typed."""
+    ts = next_ts()
+    file_id = f"F0{uuid.uuid4().hex[:9].upper()}"
+    name = "Screenshot 2024-05-02 at 10.41.12.png"
+    return message_event(
+        text,
+        user=user,
+        channel=channel,
+        ts=ts,
+        subtype="file_share",
+        upload=False,
+        display_as_bot=False,
+        files=[
+            {
+                "id": file_id,
+                "created": int(float(ts)),
+                "timestamp": int(float(ts)),
+                "name": name,
+                "title": name,
+                "mimetype": "image/png",
+                "filetype": "png",
+                "pretty_type": "PNG",
+                "user": user,
+                "user_team": TEAM_ID,
+                "editable": False,
+                "size": 184467,
+                "mode": "hosted",
+                "is_external": False,
+                "external_type": "",
+                "is_public": True,
+                "public_url_shared": False,
+                "display_as_bot": False,
+                "username": "",
+                "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/screenshot.png",
+                "url_private_download": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/download/screenshot.png",
+                "original_w": 1512,
+                "original_h": 982,
+                "permalink": f"https://example.slack.com/files/{user}/{file_id}/screenshot.png",
+                "permalink_public": f"https://slack-files.com/{TEAM_ID}-{file_id}-0a1b2c3d4e",
+                "has_rich_preview": False,
+                "file_access": "visible",
+            }
+        ],
+        **extra,
+    )
+
+
+def thread_broadcast_event(
+    text: str, *, user: str, parent_ts: str, parent_user: str = "U0DANA", channel: str = CHANNEL
+) -> dict[str, Any]:
+    """A reply in a thread also sent to the channel: subtype `thread_broadcast`, the thread's
+    parent in `thread_ts` and, summarised, in `root`."""
+    return message_event(
+        text,
+        user=user,
+        channel=channel,
+        subtype="thread_broadcast",
+        thread_ts=parent_ts,
+        root={
+            "client_msg_id": str(uuid.uuid4()),
+            "type": "message",
+            "text": "Load test results are in the doc",
+            "user": parent_user,
+            "ts": parent_ts,
+            "team": TEAM_ID,
+            "thread_ts": parent_ts,
+            "reply_count": 1,
+            "reply_users_count": 1,
+            "latest_reply": parent_ts,
+            "reply_users": [user],
+            "is_locked": False,
+            "subscribed": False,
+        },
+    )
+
+
 def command_form(text: str, *, user: str, channel: str = CHANNEL) -> dict[str, str]:
     """The fields of a slash command request, in the order Slack sends them."""
     return {
@@ -187,7 +267,8 @@ def command_form(text: str, *, user: str, channel: str = CHANNEL) -> dict[str, s
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": "https://hooks.slack.com/commands/T0PRRTEAM/1234567890/abcdefABCDEF",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        # Unique per invocation, as Slack makes it: two commands never have the same body.
+        "trigger_id": f"{next(_ts)}.738474920.{uuid.uuid4().hex[:19]}",
     }
 
 
@@ -212,9 +293,21 @@ def post_message(request: ChatRequest) -> tuple[int, Any]:
     }
 
 
+def rate_limited(retry_after: int) -> tuple[int, Any, dict[str, str]]:
+    """Slack's answer past a method's rate limit ("Rate limits" in Slack's API docs): HTTP 429
+    Too Many Requests, the seconds to wait in `Retry-After`, and `"error": "ratelimited"`. It is
+    what slack_sdk's RateLimitErrorRetryHandler (slack_sdk/http_retry/builtin_handlers.py)
+    reads, and what slack_sdk/web/base_client.py keeps in SlackApiError.response.headers."""
+    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+
+
 @pytest.fixture
 def slack_api(chat_server: ChatServer, settings: Any) -> ChatServer:
-    """Slack's Web API, with prr configured to use it and to accept Slack's requests."""
+    """Slack's Web API, with prr configured to use it and to accept Slack's requests.
+
+    Its answers follow Slack's method docs (chat.postMessage, users.info): HTTP 200 with
+    `"ok": true` and the object, or HTTP 200 with `"ok": false` and an error code (what
+    slack_sdk/web/slack_response.py turns into SlackApiError); 429 as in `rate_limited`."""
     settings.SLACK_SIGNING_SECRETS = [SECRET]
     settings.SLACK_BOT_TOKEN = BOT_TOKEN
     settings.SLACK_API_URL = chat_server.url + "/api/"

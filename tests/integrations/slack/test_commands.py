@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
 
 from prr.integrations.chat.models import ChannelLink
+from prr.integrations.slack.models import CommandReceipt
 from prr.reviews.models import Review
 from prr.reviews.services import set_item_state
 
-from .conftest import BASE_URL, CHANNEL, OTHER_CHANNEL, TEAM_ID
+from .conftest import BASE_URL, CHANNEL, OTHER_CHANNEL, TEAM_ID, command_form, posted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TITLE = "Checkout service launch in the EU region"
+COMMANDS = "/integrations/slack/commands"
+FORM = "application/x-www-form-urlencoded"
+
+
+def channel_posts(slack_api) -> list[tuple[str, str]]:
+    return [(body["channel"], body["text"]) for body in posted(slack_api)]
 
 
 def review_link(review: Review) -> str:
@@ -242,3 +253,69 @@ def test_commands_answer_404_when_slack_is_not_enabled(slack, settings, small_pl
     assert answer.status == 404
     assert answer.body == {"text": "Slack is not enabled on this prr server."}
     assert not Review.objects.exists()
+
+
+# -- a signed request sent again runs once ---------------------------------------------------------
+
+
+def ready_to_close(review: Review, dri, sre_member, security_member) -> None:
+    set_item_state(review, "dashboards", "done", by=dri)
+    set_item_state(review, "load-test", "done", by=dri)
+    set_item_state(review, "sre-review", "done", by=sre_member)
+    set_item_state(review, "security-review", "done", by=security_member)
+
+
+def close_request(slack) -> tuple[bytes, int]:
+    """A `/prr close` exactly as Slack sent it once: its body and the time it was signed."""
+    return urlencode(command_form("close", user="U0DANA")).encode(), int(time.time())
+
+
+def test_a_replayed_close_closes_once_and_posts_once(
+    slack, slack_api, linked, dri, sre_member, security_member, send_chat_posts
+):
+    ready_to_close(linked, dri, sre_member, security_member)
+    body, signed_at = close_request(slack)
+    first = slack.send(COMMANDS, body, FORM, timestamp=signed_at)
+    assert first.body["response_type"] == "in_channel"
+    replay = slack.send(COMMANDS, body, FORM, timestamp=signed_at)
+    assert replay.status == 200
+    assert replay.body == {
+        "response_type": "ephemeral",
+        "text": "This /prr command was already received: the same signed request was sent "
+        "again, and prr runs a command once. Type the command again to run it again.",
+    }
+    linked.refresh_from_db()
+    assert linked.status == "closed"
+    assert linked.snapshots.count() == 1
+    assert linked.timeline.filter(kind="review.closed").count() == 1
+    send_chat_posts()
+    closed_news = [text for _, text in channel_posts(slack_api) if ":lock:" in text]
+    assert len(closed_news) == 1
+
+
+def test_two_identical_requests_at_the_same_moment_run_once(
+    slack, linked, dri, sre_member, security_member
+):
+    ready_to_close(linked, dri, sre_member, security_member)
+    body, signed_at = close_request(slack)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(lambda _: slack.send(COMMANDS, body, FORM, timestamp=signed_at), range(2))
+        )
+    assert sorted(a.body["response_type"] for a in answers) == ["ephemeral", "in_channel"]
+    assert linked.snapshots.count() == 1
+
+
+def test_the_same_command_typed_again_runs_again(slack, linked):
+    first = slack.command("status", user="U0DANA")
+    second = slack.command("status", user="U0DANA")
+    assert first.body == second.body
+    assert "already received" not in second.text
+
+
+def test_receipts_older_than_the_signature_window_are_pruned(slack, linked):
+    CommandReceipt.objects.create(key="0" * 64)
+    CommandReceipt.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    slack.command("status", user="U0DANA")
+    assert CommandReceipt.objects.filter(key="0" * 64).count() == 0
+    assert CommandReceipt.objects.count() == 1  # the status just run

@@ -17,10 +17,12 @@ from .conftest import (
     CHANNEL,
     OTHER_CHANNEL,
     event_callback,
+    file_share_event,
     message_event,
     next_ts,
     posted,
     replies_in_thread,
+    thread_broadcast_event,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -242,6 +244,66 @@ def test_malformed_json_is_refused(slack, slack_api, linked):
     answer = slack.send("/integrations/slack/events", b'{"type": "event_call', "application/json")
     assert answer.status == 400
     assert answer.body == {"text": "The body is not JSON: Slack's Events API sends JSON."}
+    assert nothing_recorded(slack_api)
+
+
+# -- messages people write with a subtype: a file attached, a thread reply sent to the channel ---
+
+
+def test_an_approval_with_a_screenshot_attached_counts_and_is_answered_in_its_thread(
+    slack, slack_api, linked, sre_member, send_chat_posts
+):
+    event = file_share_event(f"{APPROVAL}, dashboards attached", user="U0SAM")
+    assert slack.event(event).status == 200
+    assert item_state(linked) == "done"
+    message = Message.objects.get(source="slack")
+    assert (message.author, message.body) == (sre_member, f"{APPROVAL}, dashboards attached")
+    send_chat_posts()
+    ts = event["event"]["ts"]
+    assert replies_in_thread(slack_api, ts) == [
+        f"'SRE review' is now done: approved by @sam (member of team SRE) in message #{message.pk}."
+    ]
+
+
+def test_a_screenshot_from_a_non_member_is_refused_like_any_message(
+    slack, slack_api, linked, outsider, send_chat_posts
+):
+    event = file_share_event(APPROVAL, user="U0OSCAR")
+    slack.event(event)
+    assert item_state(linked) == "open"
+    send_chat_posts()
+    [reply] = replies_in_thread(slack_api, event["event"]["ts"])
+    assert reply.startswith(
+        "@oscar is not a member of team SRE, so this does not change 'SRE review'."
+    )
+
+
+def test_a_screenshot_without_text_has_nothing_to_record(slack, slack_api, linked, sre_member):
+    slack.event(file_share_event("", user="U0SAM"))
+    assert nothing_recorded(slack_api)
+
+
+def test_a_thread_reply_also_sent_to_the_channel_counts_and_is_answered_in_the_thread(
+    slack, slack_api, linked, sre_member, send_chat_posts
+):
+    parent = next_ts()
+    event = thread_broadcast_event(APPROVAL, user="U0SAM", parent_ts=parent)
+    slack.event(event)
+    assert item_state(linked) == "done"
+    assert Message.objects.get(source="slack").author == sre_member
+    send_chat_posts()
+    # In the thread of the parent: the broadcast's own ts is a reply's, which Slack does not
+    # take as a thread.
+    assert len(replies_in_thread(slack_api, parent)) == 1
+    assert replies_in_thread(slack_api, event["event"]["ts"]) == []
+
+
+def test_a_bots_file_or_broadcast_is_still_a_bots(slack, slack_api, linked, sre_member):
+    slack.event(file_share_event(APPROVAL, user="U0PRRBOT", bot_id="B0DEPLOY"))
+    broadcast = thread_broadcast_event(APPROVAL, user="U0PRRBOT", parent_ts=next_ts())
+    broadcast["event"]["bot_id"] = "B0DEPLOY"
+    slack.event(broadcast)
+    assert item_state(linked) == "open"
     assert nothing_recorded(slack_api)
 
 

@@ -4,13 +4,18 @@ refuses or is unreachable."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
+from django.utils import timezone
 
+from prr.cli import prr
 from prr.integrations.chat.models import ChatPost
 from prr.integrations.chat.services import link_channel
 from prr.integrations.slack.client import post_message
 from prr.reviews.services import close_review, set_item_state, start_review
 
-from .conftest import BASE_URL, BOT_TOKEN, CHANNEL, TEAM_ID, posted
+from ..conftest import run_worker
+from .conftest import BASE_URL, BOT_TOKEN, CHANNEL, TEAM_ID, posted, rate_limited
+from .conftest import post_message as slack_post_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,21 +81,118 @@ def test_without_a_bot_token_nothing_is_queued_for_slack(
     assert not ChatPost.objects.filter(platform="slack").exists()
 
 
-def test_a_refusal_from_slack_is_retried_then_failed_with_slacks_reason(
-    slack_api, settings, small_playbook, dri, send_chat_posts
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        (
+            "channel_not_found",
+            "the channel id is wrong, or the bot cannot see this private channel",
+        ),
+        ("not_in_channel", "invite the prr bot to the channel: /invite @prr"),
+        ("invalid_auth", "PRR_SLACK_BOT_TOKEN is not a valid bot token"),
+    ],
+)
+def test_a_permanent_refusal_fails_at_once_with_slacks_reason_and_what_to_do(
+    slack_api, settings, small_playbook, dri, send_chat_posts, caplog, code, hint
 ):
     settings.SLACK_NOTIFY_CHANNEL = "C0GONE"
-    slack_api.on(
-        "POST", "/api/chat.postMessage", (200, {"ok": False, "error": "channel_not_found"})
-    )
+    slack_api.on("POST", "/api/chat.postMessage", (200, {"ok": False, "error": code}))
     start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
     [post] = send_chat_posts()
-    assert (post.status, post.attempts) == ("failed", 3)  # WEBHOOK_MAX_ATTEMPTS in the tests
+    assert (post.status, post.attempts) == ("failed", 1)  # not the 3 WEBHOOK_MAX_ATTEMPTS
     assert post.last_error == (
-        "slack: channel_not_found (the channel id is wrong, or the bot cannot see this private "
-        "channel)"
+        f"slack: {code} ({hint}). Not retried: sending it again as it is cannot succeed. Fix "
+        f"the cause, then send it again with `prr chat retry {post.pk}`."
     )
-    assert len(slack_api.to("/api/chat.postMessage")) == 3
+    assert len(slack_api.to("/api/chat.postMessage")) == 1
+    [warning] = [r for r in caplog.records if r.name == "prr.integrations.chat.outgoing"]
+    assert warning.levelname == "WARNING"
+    assert (
+        warning.getMessage()
+        == f"Chat post {post.pk} failed on a permanent error: {post.last_error}"
+    )
+
+
+def test_a_permanently_failed_post_is_sent_by_hand_once_the_cause_is_fixed(
+    slack_api, settings, small_playbook, dri, send_chat_posts
+):
+    settings.SLACK_NOTIFY_CHANNEL = NEWS
+    slack_api.on("POST", "/api/chat.postMessage", (200, {"ok": False, "error": "not_in_channel"}))
+    start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
+    [post] = send_chat_posts()
+    assert post.status == "failed"
+    slack_api.on("POST", "/api/chat.postMessage", slack_post_message)  # /invite @prr
+    result = CliRunner().invoke(prr, ["chat", "retry", str(post.pk)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Queued chat post #{post.pk} again; `prr worker` sends it.\n"
+    [post] = send_chat_posts()
+    assert (post.status, post.attempts, post.last_error) == ("delivered", 1, "")
+    assert len(slack_api.to("/api/chat.postMessage")) == 2
+
+
+def test_an_error_slack_may_not_repeat_is_retried(
+    slack_api, settings, small_playbook, dri, send_chat_posts
+):
+    settings.SLACK_NOTIFY_CHANNEL = NEWS
+    slack_api.on("POST", "/api/chat.postMessage", (200, {"ok": False, "error": "internal_error"}))
+    start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
+    [post] = send_chat_posts()
+    assert (post.status, post.attempts, post.last_error) == (
+        "failed",
+        3,
+        "slack: internal_error",
+    )
+
+
+def test_a_rate_limited_post_waits_as_long_as_slack_said(
+    slack_api, settings, small_playbook, dri, quick_retries
+):
+    settings.WEBHOOK_RETRY_MAX_DELAY = 600
+    settings.SLACK_NOTIFY_CHANNEL = NEWS
+    slack_api.on("POST", "/api/chat.postMessage", rate_limited(30))
+    start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
+    before = timezone.now()
+    run_worker()
+    post = ChatPost.objects.get()
+    assert (post.status, post.attempts) == ("retrying", 1)
+    assert post.last_error == (
+        "slack: ratelimited (Slack asks prr to slow down; the worker tries again when Slack "
+        "said); Slack asked to wait 30 s"
+    )
+    assert post.next_attempt_at is not None
+    wait = (post.next_attempt_at - before).total_seconds()
+    assert 29 <= wait <= 31  # not the test's 0.01 s back-off
+    run_worker()  # not due yet: Slack is not asked again
+    assert len(slack_api.to("/api/chat.postMessage")) == 1
+
+
+def test_a_retry_after_longer_than_the_longest_wait_is_cut_to_it(
+    slack_api, settings, small_playbook, dri, quick_retries
+):
+    settings.WEBHOOK_RETRY_MAX_DELAY = 60
+    settings.SLACK_NOTIFY_CHANNEL = NEWS
+    slack_api.on("POST", "/api/chat.postMessage", rate_limited(86400))
+    start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
+    before = timezone.now()
+    run_worker()
+    post = ChatPost.objects.get()
+    assert post.next_attempt_at is not None
+    assert 59 <= (post.next_attempt_at - before).total_seconds() <= 61
+
+
+def test_a_rate_limited_post_is_sent_when_slack_said(
+    slack_api, settings, small_playbook, dri, send_chat_posts
+):
+    settings.SLACK_NOTIFY_CHANNEL = NEWS
+    answers = iter([rate_limited(0)])
+
+    def rate_limited_once(request):
+        return next(answers, None) or slack_post_message(request)
+
+    slack_api.on("POST", "/api/chat.postMessage", rate_limited_once)
+    start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
+    [post] = send_chat_posts()
+    assert (post.status, post.attempts, post.last_error) == ("delivered", 2, "")
 
 
 def test_a_rate_limited_post_is_sent_again_later(
@@ -149,6 +251,20 @@ def test_the_sender_names_the_missing_scope(slack_api):
     assert response.error == (
         "slack: missing_scope (add the bot token scope chat:write and reinstall the app)"
     )
+
+
+def test_the_sender_calls_a_channel_it_cannot_post_to_permanent(slack_api):
+    slack_api.on(
+        "POST", "/api/chat.postMessage", (200, {"ok": False, "error": "channel_not_found"})
+    )
+    response = post_message("C0GONE", {"text": "Hello"})
+    assert (response.ok, response.permanent, response.retry_after) == (False, True, None)
+
+
+def test_the_sender_passes_on_slacks_retry_after(slack_api):
+    slack_api.on("POST", "/api/chat.postMessage", rate_limited(17))
+    response = post_message(CHANNEL, {"text": "Hello"})
+    assert (response.status_code, response.permanent, response.retry_after) == (429, False, 17.0)
 
 
 def test_the_sender_without_a_token_says_so(slack_api, settings):

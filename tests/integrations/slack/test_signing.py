@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from slack_sdk.signature import Clock, SignatureVerifier
 
 from prr.integrations.slack.signing import BadSignature, sign, signed_headers, verify
 
@@ -112,3 +113,29 @@ def test_a_signature_with_foreign_characters_is_refused_not_crashed():
 def test_signed_headers_are_what_slack_sends():
     headers = signed_headers(DOC_SECRET, DOC_BODY, timestamp=DOC_TIMESTAMP)
     assert headers == doc_headers()
+
+
+def test_the_sdks_verifier_agrees_with_slacks_documented_example():
+    # verify() hands the signature to slack_sdk's SignatureVerifier; sign() is prr's own.
+    verifier = SignatureVerifier(DOC_SECRET, clock=FixedClock())
+    assert verifier.is_valid(DOC_BODY, str(DOC_TIMESTAMP), DOC_SIGNATURE)
+    assert verifier.generate_signature(timestamp=str(DOC_TIMESTAMP), body=DOC_BODY) == sign(
+        DOC_SECRET, DOC_TIMESTAMP, DOC_BODY
+    )
+
+
+def test_a_body_that_is_not_utf8_is_refused_not_crashed():
+    body = b"text=\xff\xfe"
+    headers = signed_headers(DOC_SECRET, body, timestamp=DOC_TIMESTAMP)
+    with pytest.raises(BadSignature) as refused:
+        verify(headers, body, [DOC_SECRET], now=DOC_TIMESTAMP)
+    assert refused.value.message == "The body is not UTF-8 text: Slack sends UTF-8."
+
+
+def test_an_empty_secret_among_the_configured_ones_is_skipped():
+    verify(doc_headers(), DOC_BODY, ["", DOC_SECRET], now=DOC_TIMESTAMP)
+
+
+class FixedClock(Clock):
+    def now(self) -> float:
+        return float(DOC_TIMESTAMP)

@@ -1,7 +1,9 @@
 """Posts prr sends to chat (replies, notifications): queued in the database, sent by a worker.
 
 Each platform app registers how it sends one post (`register_sender`); the worker claims a
-post, makes one attempt, and retries failures with back-off like webhook deliveries do.
+post, makes one attempt, and retries failures with back-off like webhook deliveries do, or
+when the chat said to come back (`Response.retry_after`). A refusal the chat calls permanent
+(`Response.permanent`) fails the post at once; `retry_post` sends it again by hand.
 """
 
 from __future__ import annotations
@@ -83,11 +85,18 @@ def send(post_id: int) -> str:
             status=ChatPost.Status.DELIVERED, delivered_at=timezone.now(), last_error="", **release
         )
         return str(ChatPost.Status.DELIVERED)
+    if response.permanent:
+        # The chat refused it for a reason that sending again cannot change (the bot is not in
+        # the channel, a deleted webhook): attempts left would only delay the report.
+        error = give_up_now(post_id, response.error)
+        held.update(status=ChatPost.Status.FAILED, last_error=error, **release)
+        logger.warning("Chat post %s failed on a permanent error: %s", post_id, error)
+        return str(ChatPost.Status.FAILED)
     if post.attempts >= outbox.max_attempts():
         held.update(status=ChatPost.Status.FAILED, last_error=response.error, **release)
         logger.warning("Chat post %s failed for good: %s", post_id, response.error)
         return str(ChatPost.Status.FAILED)
-    next_attempt_at = timezone.now() + outbox.retry_delay(post.attempts)
+    next_attempt_at = timezone.now() + outbox.retry_delay(post.attempts, response.retry_after)
     if held.update(
         status=ChatPost.Status.RETRYING,
         next_attempt_at=next_attempt_at,
@@ -96,6 +105,15 @@ def send(post_id: int) -> str:
     ):
         enqueue_post(post_id, run_after=next_attempt_at)
     return str(ChatPost.Status.RETRYING)
+
+
+def give_up_now(post_id: int, error: str) -> str:
+    reason = (error or "The chat refused the post").rstrip()
+    reason += "" if reason.endswith((".", "!", "?")) else "."
+    return (
+        f"{reason} Not retried: sending it again as it is cannot succeed. Fix the cause, then "
+        f"send it again with `prr chat retry {post_id}`."
+    )
 
 
 def get_post(post_id: int) -> ChatPost:

@@ -25,9 +25,26 @@ JSON = "application/json"
 
 
 def send_incoming_webhook(target_url: str, payload: dict[str, Any]) -> transport.Response:
-    """POST one message (`text`, and `channel` to override the webhook's own) to a webhook."""
+    """POST one message (`text`, and `channel` to override the webhook's own) to a webhook.
+
+    Refusals that sending again cannot change are marked permanent, as Mattermost answers them
+    (server/channels/app/webhook.go, HandleIncomingWebhook); a 429's Retry-After is kept by
+    `transport.post`.
+    """
     body = json.dumps({**payload, "username": USERNAME}, ensure_ascii=False).encode("utf-8")
-    return transport.post(target_url, body, {"Content-Type": JSON}, timeout=outbox.timeout())
+    response = transport.post(target_url, body, {"Content-Type": JSON}, timeout=outbox.timeout())
+    permanent = {
+        400: "the incoming webhook was deleted or its URL is wrong (Mattermost answers 400 for "
+        "a deleted webhook): create one in Integrations → Incoming Webhooks and update "
+        "PRR_MATTERMOST_WEBHOOK_URL or the channel's webhook in prr",
+        403: "the webhook may not post to this channel (locked to its own channel, a private "
+        "channel its creator cannot read, or its creator's account is gone)",
+        404: "the channel or the webhook no longer exists",
+        501: "incoming webhooks are turned off on this Mattermost server (System Console → "
+        "Integrations → Integration Management → Enable Incoming Webhooks)",
+    }
+    why = permanent.get(response.status_code or 0)
+    return response.for_good(why) if why else response
 
 
 class MattermostApiError(Exception):

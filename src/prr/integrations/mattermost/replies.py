@@ -31,6 +31,13 @@ logger = logging.getLogger(__name__)
 PLATFORM = Platform.MATTERMOST.value
 # The lookup runs while Mattermost waits for the webhook's answer.
 LOOKUP_TIMEOUT = 3.0
+# The bot's refusals that asking again cannot change.
+PERMANENT = {
+    400: "Mattermost refused the reply (the thread or the channel is gone)",
+    401: "PRR_MATTERMOST_BOT_TOKEN is not a valid bot token",
+    403: "the bot may not post in this channel, even after joining it",
+    404: "the channel or the thread no longer exists",
+}
 # A ChatPost target naming a channel (sent by the bot) instead of an incoming webhook URL.
 CHANNEL_TARGET = "channel:"
 
@@ -92,5 +99,8 @@ def send_by_bot(channel_id: str, payload: dict[str, Any]) -> Response:
             api.add_channel_member(channel_id, str(api.me()["id"]))
             post = api.create_post(channel_id, message, root_id=root_id)
     except MattermostApiError as exc:
-        return Response(exc.status, elapsed(), error=f"mattermost: {exc.message}")
+        response = Response(exc.status, elapsed(), error=f"mattermost: {exc.message}")
+        if exc.status in PERMANENT:
+            return response.for_good(PERMANENT[exc.status])
+        return response
     return Response(201, elapsed(), excerpt=f"post {post.get('id', '')}")

@@ -1,7 +1,8 @@
 """Slack's Web API with the bot token: `chat.postMessage` for prr's posts, `users.info` for handles.
 
 Posts are sent by the chat worker (`register_sender`), which retries failures itself, so the
-client's own retries are turned off and every outcome is described as a `Response`.
+client's own retries are turned off and every outcome is described as a `Response`: a 429 with
+the wait Slack asked for (`Retry-After`), the errors no retry can fix as permanent.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from prr.integrations import outbox
 from prr.integrations.slack.mrkdwn import to_mrkdwn
-from prr.integrations.webhooks.transport import Response
+from prr.integrations.webhooks.transport import Response, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,40 @@ HINTS = {
     "not_authed": "PRR_SLACK_BOT_TOKEN is not set",
     "token_revoked": "the bot token was revoked: reinstall the app, update PRR_SLACK_BOT_TOKEN",
     "account_inactive": "the bot token was revoked: reinstall the app, update PRR_SLACK_BOT_TOKEN",
-    "ratelimited": "Slack asks prr to slow down; the worker tries again later",
+    "ratelimited": "Slack asks prr to slow down; the worker tries again when Slack said",
+    "token_expired": "the bot token expired: turn token rotation off or reinstall the app",
+    "no_permission": "the bot token may not post here: check the app's install and scopes",
+    "restricted_action": "a workspace setting keeps the bot from posting in this channel",
+    "msg_too_long": "the message is longer than Slack accepts",
 }
+
+# Errors of chat.postMessage that the same post, sent again, gets again: fixing them takes a
+# person (invite the bot, a new token, a scope), so the worker reports them at once.
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "missing_scope",
+        "no_permission",
+        "not_allowed_token_type",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "ekm_access_denied",
+        "team_access_not_granted",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "invalid_blocks",
+    }
+)
 
 
 def web_client(timeout: float) -> WebClient:
@@ -67,21 +100,35 @@ def post_message(channel: str, payload: dict[str, Any]) -> Response:
     try:
         answer = web_client(outbox.timeout()).chat_postMessage(**fields)
     except SlackApiError as exc:
-        status = exc.response.status_code
+        status, data = exc.response.status_code, exc.response.data
+        error = describe_refusal(data, status)
+        wait = None
+        if status == 429:
+            # slack_sdk keeps a 429's headers as a plain dict, under both spellings of the name.
+            wait = retry_after_seconds(exc.response.headers.get("Retry-After"))
+            if wait is not None:
+                error += f"; Slack asked to wait {wait:g} s"
         # Slack answers most refusals with HTTP 200 and "ok": false: not delivered all the same.
         return Response(
             status if status >= 300 else None,
             elapsed(),
-            error=describe_refusal(exc.response.data, status),
-            excerpt=str(exc.response.data)[:500],
+            error=error,
+            excerpt=str(data)[:500],
+            permanent=error_code(data) in PERMANENT,
+            retry_after=wait,
         )
     except (SlackClientError, OSError, http.client.HTTPException, ValueError) as exc:
         return Response(None, elapsed(), error=describe_failure(exc))
     return Response(answer.status_code, elapsed(), excerpt=f"ts={answer.get('ts', '')}")
 
 
-def describe_refusal(data: Any, status: int) -> str:
+def error_code(data: Any) -> str:
     code = data.get("error", "") if isinstance(data, dict) else ""
+    return code if isinstance(code, str) else ""
+
+
+def describe_refusal(data: Any, status: int) -> str:
+    code = error_code(data)
     if not code:
         return f"slack: HTTP {status} without an error code"
     hint = HINTS.get(code)

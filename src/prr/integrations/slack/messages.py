@@ -1,9 +1,10 @@
 """A Slack `message` event: posted to the channel's review, with prr's replies in its thread.
 
-Only what a person wrote counts: bot posts (prr's own replies among them), edits, deletions,
-joins and every other message subtype are ignored. Slack names the author by user id only, so
-the handle prr matches against its usernames comes from `users.info`, unless an admin linked
-that Slack account to a prr user.
+Only what a person wrote counts: a plain message, one with a file attached (subtype
+`file_share`) and a thread reply also sent to the channel (`thread_broadcast`). Bot posts (prr's
+own replies among them), edits, deletions, joins and every other message subtype are ignored.
+Slack names the author by user id only, so the handle prr matches against its usernames comes
+from `users.info`, unless an admin linked that Slack account to a prr user.
 """
 
 from __future__ import annotations
@@ -27,10 +28,15 @@ REPLY = "chat.reply"
 RETRY_WINDOW = timedelta(hours=1)
 
 
+# Subtypes Slack gives to messages people write; the rest are edits, joins, bots' posts, …
+WRITTEN_SUBTYPES = frozenset({"", "file_share", "thread_broadcast"})
+
+
 def written_by_a_person(event: dict[str, Any]) -> bool:
     return (
         event.get("type") == "message"
-        and not event.get("subtype")
+        and isinstance(event.get("subtype") or "", str)
+        and (event.get("subtype") or "") in WRITTEN_SUBTYPES
         and not event.get("bot_id")
         and all(isinstance(event.get(key), str) and event[key] for key in ("channel", "user", "ts"))
         and isinstance(event.get("text"), str)
@@ -59,7 +65,9 @@ def receive_event(event: dict[str, Any], *, event_id: str, redelivered: bool) ->
         return None
     if redelivered and already_replied(channel, event_id):
         return None
-    # In the message's thread; `event_id` is only read back by `already_replied`.
+    # In the message's thread. A reply's own ts must not be used as thread_ts: Slack wants the
+    # parent's, which a reply (a thread_broadcast too) carries as its `thread_ts`.
+    # `event_id` is only read back by `already_replied`.
     thread_ts = event.get("thread_ts") or ts
     return queue_post(
         SLACK,

@@ -2,7 +2,13 @@
 
 `X-Slack-Signature` is `v0=` and the hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` keyed with
 the app's signing secret; `X-Slack-Request-Timestamp` is when Slack sent it. A request more
-than five minutes from now either way is refused, so a captured one cannot be replayed.
+than five minutes from now either way is refused, so a captured one cannot be replayed later
+(within those five minutes, see `prr.integrations.slack.replays`).
+
+The signature itself is checked by slack_sdk's `SignatureVerifier` (one per secret, so a secret
+can be rotated); prr checks the headers and the window first, to say what is wrong, since the
+SDK only answers yes or no (and raises on a timestamp that is not a number). `sign` is prr's own,
+so tests sign with code other than the one that verifies.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import hashlib
 import hmac
 import time
 from collections.abc import Iterable, Mapping
+
+from slack_sdk.signature import Clock, SignatureVerifier
 
 from prr.errors import PermissionDenied
 
@@ -66,11 +74,33 @@ def verify(
             f"The request was signed {abs(round(current - sent_at))} s from now, more than the "
             f"{TOLERANCE} s allowed: refused as a possible replay (check the server's clock)."
         )
-    # Every secret is checked, so the time taken does not tell which one (or none) matched.
-    given = signature.encode("utf-8", errors="replace")
-    matches = [hmac.compare_digest(sign(s, timestamp, body).encode(), given) for s in secrets]
+    matches: list[bool] = []
+    # The SDK's hmac.compare_digest raises TypeError on non-ASCII text: refused, not crashed.
+    if signature.isascii():
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadSignature("The body is not UTF-8 text: Slack sends UTF-8.") from None
+        clock = _FixedClock(current)
+        # Every secret is checked, so the time taken does not tell which one (or none) matched;
+        # the SDK compares in constant time (hmac.compare_digest).
+        matches = [
+            SignatureVerifier(secret, clock).is_valid(text, timestamp, signature)
+            for secret in secrets
+            if secret.strip()  # the SDK refuses an empty secret with ValueError
+        ]
     if not any(matches):
         raise BadSignature(
             f"{SIGNATURE_HEADER} does not match the body: check PRR_SLACK_SIGNING_SECRET "
             "(Basic Information → App Credentials → Signing Secret)."
         )
+
+
+class _FixedClock(Clock):
+    """The SDK checks the 5-minute window itself: against the same `now` as prr's check."""
+
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now

@@ -1,12 +1,15 @@
 """Slack's requests to prr: the Events API and the `/prr` slash command.
 
 Both are verified with the signing secret before anything is read, then handed to the chat
-core. Slack wants an answer within 3 s, so replies to messages are queued for the worker.
+core. Slack wants an answer within 3 s, so replies to messages are queued for the worker. A
+message event sent twice is stored once (by its event id); a slash command request sent twice
+runs once (`replays`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -18,7 +21,10 @@ from django.views.decorators.http import require_POST
 from prr.integrations.chat.commands import CommandCall, run_command
 from prr.integrations.slack.messages import SLACK, receive_event
 from prr.integrations.slack.mrkdwn import to_mrkdwn
-from prr.integrations.slack.signing import BadSignature, verify
+from prr.integrations.slack.replays import REPLAYED, first_time
+from prr.integrations.slack.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature, verify
+
+logger = logging.getLogger(__name__)
 
 View = Callable[[HttpRequest], HttpResponse]
 
@@ -77,6 +83,14 @@ def commands(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=200)
     if not form.get("channel_id") or not form.get("user_id"):
         return refuse(400, "A slash command names its channel_id and user_id.")
+    if not first_time(request.headers[TIMESTAMP_HEADER], request.headers[SIGNATURE_HEADER]):
+        # Ephemeral: only the caller sees it, and the channel hears nothing a second time.
+        logger.warning(
+            "Slack command from %s in %s sent again with the same signature: not run again.",
+            form["user_id"],
+            form["channel_id"],
+        )
+        return JsonResponse({"response_type": "ephemeral", "text": REPLAYED})
     reply = run_command(
         CommandCall(
             SLACK,

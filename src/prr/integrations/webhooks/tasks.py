@@ -131,7 +131,7 @@ def record_outcome(
         changed = held.update(status=outcome, last_error=response.error, **release)
     else:
         outcome = Delivery.Status.RETRYING
-        next_attempt_at = now + retry_delay(delivery.attempts_in_round)
+        next_attempt_at = now + retry_delay(delivery.attempts_in_round, response.retry_after)
         changed = held.update(
             status=outcome, next_attempt_at=next_attempt_at, last_error=response.error, **release
         )

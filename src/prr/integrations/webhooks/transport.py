@@ -7,7 +7,9 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 EXCERPT_CHARS = 500
@@ -15,16 +17,26 @@ EXCERPT_CHARS = 500
 
 @dataclass(frozen=True)
 class Response:
-    """What a receiver answered; `status_code` is None when no answer came."""
+    """What a receiver answered; `status_code` is None when no answer came.
+
+    `permanent`: asking again will not help (a deleted webhook, a channel the bot is not in), so
+    the outbox fails it at once. `retry_after`: the receiver said when to come back (seconds).
+    """
 
     status_code: int | None
     duration_ms: int
     error: str = ""
     excerpt: str = ""
+    permanent: bool = False
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    def for_good(self, why: str) -> Response:
+        """This refusal as a permanent one, with `why` (what is wrong, what to do) added."""
+        return replace(self, permanent=True, error=f"{self.error}: {why}" if self.error else why)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -58,11 +70,28 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
         except (OSError, http.client.HTTPException):
             raw = b""
         error = f"HTTP {exc.code} {exc.reason}".rstrip()
-        return Response(exc.code, elapsed(), error=error, excerpt=_excerpt(raw))
+        wait = retry_after_seconds(exc.headers.get("Retry-After")) if exc.code == 429 else None
+        return Response(exc.code, elapsed(), error=error, excerpt=_excerpt(raw), retry_after=wait)
     except urllib.error.URLError as exc:
         return Response(None, elapsed(), error=_describe(exc.reason, timeout))
     except (OSError, http.client.HTTPException, ValueError) as exc:
         return Response(None, elapsed(), error=_describe(exc, timeout))
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A `Retry-After` header as seconds to wait (RFC 9110: delay-seconds or an HTTP-date)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None  # unreadable: the caller's own back-off applies
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
 
 
 def _describe(reason: object, timeout: float) -> str:
