@@ -216,7 +216,7 @@ def test_it_refuses_an_invalid_team_slug(cli: Cli) -> None:
 def test_it_lists_teams_as_json(cli: Cli, sre_member: User, security_member: User) -> None:
     rows = stdout_json(cli("team", "list", "--json"))
 
-    kept_by_hand = {"directory": None, "deactivated_members": []}
+    kept_by_hand: dict[str, object] = {"directory": None, "deactivated_members": []}
     assert rows == [
         {"slug": "platform", "name": "Platform", "members": [], **kept_by_hand},
         {"slug": "product", "name": "Product", "members": [], **kept_by_hand},

@@ -76,7 +76,7 @@ class IdentityProvider:
             },
         )
         assert answer.status == 201, answer.body
-        return answer.body  # type: ignore[no-any-return]
+        return answer.body
 
     def push_group(self, name: str, *members: dict[str, Any]) -> dict[str, Any]:
         answer = self.post(
@@ -88,7 +88,7 @@ class IdentityProvider:
             },
         )
         assert answer.status == 201, answer.body
-        return answer.body  # type: ignore[no-any-return]
+        return answer.body
 
 
 @pytest.fixture

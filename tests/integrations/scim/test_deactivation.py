@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -15,7 +17,7 @@ from prr.teams.queries import current_member_handles
 from tests.integrations.scim.conftest import IdentityProvider, error
 
 
-def _sre_with_sam(idp: IdentityProvider) -> tuple[dict, User]:
+def _sre_with_sam(idp: IdentityProvider) -> tuple[dict[str, Any], User]:
     sam = idp.provision("sam@example.com", "Sam", "Okafor")
     idp.push_group("SRE", sam)
     return sam, User.objects.get(username="sam")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prr.teams.models import Team
 from prr.teams.queries import current_member_handles
 from tests.integrations.scim.conftest import IdentityProvider, error
 
 
-def _people(idp: IdentityProvider) -> tuple[dict, dict, dict]:
+def _people(idp: IdentityProvider) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     return (
         idp.provision("sam@example.com", "Sam", "Okafor"),
         idp.provision("sid@example.com", "Sid", "Kapoor"),
