@@ -177,6 +177,11 @@ SLACK_BOT_TOKEN = env_str("PRR_SLACK_BOT_TOKEN")
 SLACK_NOTIFY_CHANNEL = env_str("PRR_SLACK_NOTIFY_CHANNEL")
 SLACK_API_URL = env_str("PRR_SLACK_API_URL", "https://slack.com/api/")
 
+# A chat account speaks as a prr user through an explicit link (`prr user link`). Small teams
+# may let an unlinked account speak as the prr user of the same username; never for a user who
+# has a link on that chat.
+CHAT_USERNAME_FALLBACK = env_bool("PRR_CHAT_USERNAME_FALLBACK", False)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")

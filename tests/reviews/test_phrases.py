@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prr.reviews import phrases as phrases_module
-from prr.reviews.phrases import find_phrases, normalise
+from prr.reviews.phrases import PhraseMatch, Reason, find_phrases, match_phrases, normalise
 
 FAST = settings(max_examples=100, deadline=None)
 
@@ -27,8 +27,9 @@ PHRASES = [
     "Load test passed",
     "Runbook approved",
 ]
-# No negation word (nor a word ending in n't) and no question mark in here; a few words that
-# contain a negation word inside them check that negation is detected on whole words only.
+# No negation or condition word (nor a word ending in n't), no conjunction and no question mark
+# in here; a few words that contain a negation word inside them check that negation is detected
+# on whole words only.
 NEUTRAL_WORDS = [
     "the",
     "deploy",
@@ -98,6 +99,12 @@ WORD_SEPARATORS = (" ", "  ", "\t", " \t ", "\n", " \n", "\n   ", "\u3000", "\u0
 
 def triggers(message: str, phrase: str = SRE) -> bool:
     return find_phrases(message, [phrase]) == [phrase]
+
+
+def refusal(message: str, phrase: str = SRE) -> tuple[Reason | None, str] | None:
+    """Why the phrase does not count in the message: (reason, word); None if it does not occur."""
+    matches = match_phrases(message, [phrase])
+    return (matches[0].reason, matches[0].word) if matches else None
 
 
 # Strategies ---------------------------------------------------------------------------------
@@ -449,20 +456,27 @@ def test_phrase_inside_a_longer_word_does_not_match(
     [
         "I would not say SRE review is completed",
         "SRE review is completed, not",
-        "No, SRE review is completed",
+        "SRE review is completed, not yet",
+        "SRE review is completed (not)",
+        "SRE review is completed - NOT!",
+        "no SRE review is completed yet",
+        "Not so sure SRE review is completed",
+        "I dont think SRE review is completed",
         "SRE review is completed? Never mind; nothing here. Nobody said SRE review is completed",
         "I don't think SRE review is completed",
         "I don’t think SRE review is completed",
         "SRE review is completed, isn't it.",
         "We can't claim SRE review is completed",
         "We cannot claim SRE review is completed",
-        "NOT: SRE review is completed",
-        "SRE review is completed.Not sure",
-        "SRE review is completed, I would never\nhave guessed",
+        "NOT SRE review is completed",
+        "- not yet, and I can't say\n  SRE review is completed",
     ],
 )
-def test_negation_in_the_same_sentence_prevents_a_match(message: str) -> None:
+def test_negation_before_the_phrase_in_its_clause_or_as_a_retraction_prevents_a_match(
+    message: str,
+) -> None:
     assert not triggers(message)
+    assert refusal(message) is not None
 
 
 @pytest.mark.parametrize(
@@ -475,9 +489,26 @@ def test_negation_in_the_same_sentence_prevents_a_match(message: str) -> None:
         "Isn't it great?\nSRE review is completed",
         "I know SRE review is completed, nonstop notes",
         "Not the security one.\n\nSRE review is completed",
+        "No, SRE review is completed",
+        "NOT: SRE review is completed",
+        "SRE review is completed, no concerns",
+        "No problem, SRE review is completed.",
+        "SRE review is completed (no blockers from us)",
+        "SRE review is completed.Not sure",
+        "SRE review is completed, I would never\nhave guessed",
+        "SRE review is completed with no open issues",
+        "SRE review is completed, not yet the security review",
+        "There are no open issues and SRE review is completed",
+        "Not the DBA part but SRE review is completed",
+        "no blockers so SRE review is completed",
+        "Nothing else from me - SRE review is completed",
+        "Nothing else from me — SRE review is completed",
+        "Never thought I'd say it: SRE review is completed",
     ],
 )
-def test_negation_in_another_sentence_does_not_prevent_a_match(message: str) -> None:
+def test_negation_in_another_clause_or_after_the_phrase_does_not_prevent_a_match(
+    message: str,
+) -> None:
     assert triggers(message)
 
 
@@ -487,24 +518,55 @@ def test_phrase_containing_a_negation_word_matches_without_other_negation() -> N
 
 
 def test_phrase_containing_a_negation_word_does_not_match_with_other_negation() -> None:
-    assert not triggers("Not sure: no blockers found.", "No blockers found")
-    assert not triggers("no, no blockers found", "No blockers found")
+    assert not triggers("Not sure no blockers found.", "No blockers found")
+    assert not triggers("I can't say no blockers found", "No blockers found")
+    assert triggers("no, no blockers found", "No blockers found")
+
+
+def test_the_reported_negation_word_is_the_one_nearest_the_phrase() -> None:
+    assert refusal("No idea why nobody says SRE review is completed") == (
+        Reason.NEGATED,
+        "nobody",
+    )
+    assert refusal("SRE review isn't completed... SRE review is completed, isn’t it") == (
+        Reason.NEGATED,
+        "isn't",
+    )
+
+
+# Parentheses are clause boundaries: words in the phrase's own clause must not contain them.
+CLAUSE_WORDS = [word for word in NEUTRAL_WORDS if not set(word) & set("()")]
+clause_fragments = picks(tuple(CLAUSE_WORDS), 3).map(" ".join)
 
 
 @FAST
 @given(st.data(), st.sampled_from(NEGATIONS))
-def test_negation_word_anywhere_in_the_sentence_prevents_a_match(
+def test_negation_word_before_the_phrase_in_its_clause_prevents_a_match(
     data: st.DataObject, negation: str
 ) -> None:
     phrase = data.draw(any_phrase)
-    words = data.draw(neutral_fragments).split(" ")
+    words = data.draw(clause_fragments).split(" ")
     words.insert(data.draw(st.integers(0, len(words))), negation)
-    split = data.draw(st.integers(0, len(words)))
-    body = " ".join([*words[:split], data.draw(rendered(phrase)), *words[split:]])
+    body = " ".join([*words, data.draw(rendered(phrase)), data.draw(clause_fragments)])
     end = data.draw(plain_ends)
     message = " ".join(part for part in (data.draw(neutral_texts), body + end) if part)
     message += " " + data.draw(neutral_texts)
     assert find_phrases(message, PHRASES) == []
+    [match] = match_phrases(message, PHRASES)
+    assert match == PhraseMatch(phrase, Reason.NEGATED, normalise(negation))
+
+
+@FAST
+@given(st.data(), st.sampled_from(NEGATIONS), st.sampled_from([", ", ": ", " (", " - ", " and "]))
+def test_negation_word_in_a_neighbouring_clause_with_more_words_does_not_prevent_a_match(
+    data: st.DataObject, negation: str, boundary: str
+) -> None:
+    phrase = data.draw(any_phrase)
+    # "dashboards": a clause after the phrase that is nothing but a negation is a retraction.
+    negated = f"{data.draw(clause_fragments)} {negation} dashboards {data.draw(clause_fragments)}"
+    body = data.draw(rendered(phrase))
+    parts = [negated, body] if data.draw(st.booleans()) else [body, negated]
+    assert find_phrases(boundary.join(parts), PHRASES) == [phrase]
 
 
 @FAST
@@ -587,17 +649,27 @@ def test_quoted_phrase_does_not_match(message: str) -> None:
     assert not triggers(message)
 
 
-def test_quote_marker_after_four_spaces_is_not_a_quote() -> None:
-    assert triggers("    > SRE review is completed")
+def test_quote_marker_after_four_spaces_is_an_indented_code_block() -> None:
+    assert refusal("    > SRE review is completed") == (Reason.CODE, "")
+    assert refusal("Look:\n\n    SRE review is completed") == (Reason.CODE, "")
+
+
+def test_four_spaces_continuing_a_paragraph_are_not_code() -> None:
+    assert triggers("Looked at it all.\n    SRE review is completed")
+
+
+def test_lazy_continuation_line_belongs_to_the_quote() -> None:
+    assert refusal("> is it done\nSRE review is completed") == (Reason.QUOTED, "")
+    assert refusal("> earlier\nSRE review is completed") == (Reason.QUOTED, "")
 
 
 def test_reply_after_a_quote_matches() -> None:
-    assert triggers("> is it done\nSRE review is completed")
+    assert triggers("> is it done\n\nSRE review is completed")
     assert triggers("> SRE review is completed\n\nYes, SRE review is completed.")
 
 
 def test_negation_in_a_quote_does_not_leak_into_the_reply() -> None:
-    assert triggers("Earlier text\n> not yet\nSRE review is completed")
+    assert triggers("Earlier text\n> not yet\n\nSRE review is completed")
 
 
 @FAST
@@ -661,6 +733,122 @@ def test_phrase_in_a_code_block_does_not_match(
     assert find_phrases(message, PHRASES) == []
 
 
+# Conditions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "word"),
+    [
+        ("If the load test passes, SRE review is completed", "if"),
+        ("if X then SRE review is completed", "if"),
+        ("Once the dashboards are linked SRE review is completed.", "once"),
+        ("SRE review is completed once the dashboards are linked", "once"),
+        ("SRE review is completed when the runbook is merged", "when"),
+        ("SRE review is completed as soon as the alert is paged", "as soon as"),
+        ("SRE review is completed pending the DR drill", "pending"),
+        ("Assuming the canary holds, SRE review is completed", "assuming"),
+    ],
+)
+def test_conditional_phrase_does_not_count(message: str, word: str) -> None:
+    assert refusal(message) == (Reason.CONDITIONAL, word)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "SRE review is completed, ping me if anything comes up",
+        "SRE review is completed. If you need anything, ask.",
+        "SRE review is completed after the fixes in #412 landed",
+        "Once more: thanks!\n\nSRE review is completed",
+    ],
+)
+def test_condition_in_another_clause_after_or_another_sentence_does_not_prevent_a_match(
+    message: str,
+) -> None:
+    assert triggers(message)
+
+
+# Reasons ------------------------------------------------------------------------------------
+
+
+def test_match_phrases_reports_every_occurring_phrase_with_its_reason() -> None:
+    message = (
+        "SRE review is completed. Security review done? I can't say Load test passed.\n\n"
+        "> Runbook approved\n\n```\nDBA sign-off granted\n```"
+    )
+    assert match_phrases(message, [*PHRASES, "Not in the message"]) == [
+        PhraseMatch(SRE),
+        PhraseMatch("Security review done", Reason.QUESTION),
+        PhraseMatch("DBA sign-off granted", Reason.CODE),
+        PhraseMatch("Load test passed", Reason.NEGATED, "can't"),
+        PhraseMatch("Runbook approved", Reason.QUOTED),
+    ]
+
+
+def test_an_occurrence_that_counts_wins_over_refused_ones() -> None:
+    assert match_phrases("> SRE review is completed\n\nSRE review is completed", [SRE]) == [
+        PhraseMatch(SRE)
+    ]
+
+
+def test_the_authors_own_words_give_the_reason_before_a_quote_or_code() -> None:
+    message = (
+        "> SRE review is completed\n\n```\nSRE review is completed\n```\nSRE review is completed?"
+    )
+    assert refusal(message) == (Reason.QUESTION, "")
+    assert refusal("```\nSRE review is completed\n```\n> SRE review is completed") == (
+        Reason.QUOTED,
+        "",
+    )
+
+
+def test_code_inside_a_quote_is_quoted() -> None:
+    assert refusal("> ```\n> SRE review is completed\n> ```") == (Reason.QUOTED, "")
+
+
+# Markdown -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[SRE review is completed](https://example.com/prr/1)",
+        'SRE review is [completed](https://example.com/prr/1 "the review")',
+        "SRE review is completed, see [the doc][doc]\n\n[doc]: https://example.com",
+        "## SRE review is completed",
+        "| area | state |\n| --- | --- |\n| SRE | SRE review is completed |",
+        "SRE review is completed &amp; thanks",
+        "SRE review is \\*completed\\*",
+        "<b>SRE review is completed</b>",
+        "Done with it.\n• SRE review is completed",
+    ],
+)
+def test_markdown_text_is_read_as_the_reader_sees_it(message: str) -> None:
+    assert triggers(message)
+
+
+def test_headings_and_list_items_are_blocks_of_their_own() -> None:
+    assert triggers("# I can't say\nSRE review is completed")
+    assert triggers("I can't say\n\n- SRE review is completed")
+
+
+def test_image_descriptions_are_not_text() -> None:
+    assert match_phrases("![SRE review is completed](ok.png)", [SRE]) == []
+
+
+def test_inline_code_with_three_backticks_is_code_with_fewer_it_is_text() -> None:
+    assert refusal("Run ```SRE review is completed``` later") == (Reason.CODE, "")
+    assert triggers("``SRE review is completed``")
+
+
+def test_a_message_without_any_phrase_is_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(phrases_module._MARKDOWN, "parse", refuse)
+    assert match_phrases("Looked at the dashboards, all good. Review is completed.", PHRASES) == []
+
+
 # Sentences and list items -------------------------------------------------------------------
 
 
@@ -684,7 +872,8 @@ def test_list_item_starts_a_new_sentence(message: str) -> None:
 
 
 def test_list_item_continuation_line_belongs_to_the_item() -> None:
-    assert not triggers("- not yet, but\n  SRE review is completed")
+    assert not triggers("- I can't say\n  SRE review is completed")
+    assert triggers("- not yet, but\n  SRE review is completed")
     assert triggers("- SRE review is\n  completed")
 
 
@@ -710,7 +899,8 @@ def test_several_phrases_in_one_message_are_all_found() -> None:
 
 def test_each_phrase_is_judged_in_its_own_sentence() -> None:
     message = (
-        "SRE review is completed. Security review done? Not: Load test passed. Runbook approved"
+        "SRE review is completed. Security review done? I can't say Load test passed. "
+        "Runbook approved"
     )
     assert find_phrases(message, PHRASES) == [SRE, "Runbook approved"]
 
@@ -773,7 +963,7 @@ def test_phrases_in_other_scripts_match(phrase: str, message: str) -> None:
         ("Проверка SRE завершена", "Проверка SRE завершенаа"),
         ("Проверка SRE завершена", "Перепроверка SRE завершена"),
         ("Проверка SRE завершена", "Проверка SRE завершена?"),
-        ("Проверка SRE завершена", "Not really: проверка SRE завершена"),
+        ("Проверка SRE завершена", "Not really проверка SRE завершена"),
         ("Проверка SRE завершена", "> Проверка SRE завершена"),
         ("Η αναθεώρηση SRE ολοκληρώθηκε", "Η αναθεώρηση SRE ολοκληρώθηκεε"),
         ("تمت مراجعة SRE", "تمت مراجعة SREs"),

@@ -90,20 +90,130 @@ def test_several_phrases_in_one_message_each_take_effect(review, teams):
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "why"),
     [
-        "SRE review is not completed",
-        "I would not say SRE review is completed",
-        "SRE review is completed?",
-        "> SRE review is completed\n\nquoting the template",
-        "```\nSRE review is completed\n```",
-        "SRE review is completedly different",
+        (
+            "I would not say SRE review is completed",
+            """'SRE review is completed' is negated in this message ("not"), so 'SRE review' did """
+            "not change. Write the phrase on its own to approve.",
+        ),
+        (
+            "SRE review is completed once the dashboards are linked",
+            """'SRE review is completed' depends on a condition in this message ("once"), so """
+            "'SRE review' did not change. Write the phrase on its own to approve.",
+        ),
+        (
+            "SRE review is completed?",
+            "'SRE review is completed' is asked as a question in this message, so 'SRE review' "
+            "did not change. Write the phrase on its own to approve.",
+        ),
+        (
+            "> SRE review is completed\n\nquoting the template",
+            "'SRE review is completed' is only quoted in this message, so 'SRE review' did not "
+            "change. Write the phrase on its own to approve.",
+        ),
+        (
+            "> the template says\nSRE review is completed",
+            "'SRE review is completed' is only quoted in this message, so 'SRE review' did not "
+            "change. Write the phrase on its own to approve.",
+        ),
+        (
+            "```\nSRE review is completed\n```",
+            "'SRE review is completed' is inside code in this message, so 'SRE review' did not "
+            "change. Write the phrase on its own to approve.",
+        ),
+        (
+            "Output:\n\n    SRE review is completed",
+            "'SRE review is completed' is inside code in this message, so 'SRE review' did not "
+            "change. Write the phrase on its own to approve.",
+        ),
     ],
 )
-def test_negated_asked_quoted_or_code_phrases_do_nothing(review, sre_member, body):
+def test_a_phrase_that_does_not_count_changes_nothing_and_says_why(review, sre_member, body, why):
+    result = post_message(review, author=sre_member, body=body)
+    assert item(review).state == "open"
+    assert result.effects == []
+    [reply] = result.replies
+    assert reply.body == why
+    assert reply.is_system
+    assert reply.in_reply_to == result.message
+    # The reply is the record: nothing changed, so nothing goes on the timeline.
+    assert not TimelineEvent.objects.filter(review=review, message=result.message).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["SRE review is not completed", "SRE review isn't completed yet", "SRE review is completedly"],
+)
+def test_text_without_the_phrase_gets_no_reply(review, sre_member, body):
     result = post_message(review, author=sre_member, body=body)
     assert item(review).state == "open"
     assert result.replies == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "SRE review is completed, no concerns",
+        "No problem, SRE review is completed.",
+        "SRE review is completed (no blockers from us)",
+        "No, SRE review is completed",
+    ],
+)
+def test_a_negation_in_another_clause_does_not_stop_an_approval(review, sre_member, body):
+    result = post_message(review, author=sre_member, body=body)
+    assert item(review).state == "done"
+    assert "'SRE review' is now done" in result.replies[0].body
+
+
+def test_an_outsiders_question_is_told_who_can_approve(review, outsider):
+    result = post_message(review, author=outsider, body="Can we say SRE review is completed?")
+    [reply] = result.replies
+    assert reply.body == (
+        "'SRE review is completed' is asked as a question in this message, so 'SRE review' did "
+        "not change. A member of team SRE can approve by writing the phrase on its own."
+    )
+    assert not TimelineEvent.objects.filter(kind="task_action.refused").exists()
+
+
+def test_a_negated_reopen_phrase_says_how_to_reopen(review, sre_member):
+    post_message(review, author=sre_member, body="SRE review is completed")
+    result = post_message(review, author=sre_member, body="No need to say SRE review is reopened")
+    assert item(review).state == "done"
+    assert result.replies[0].body.endswith("Write the phrase on its own to reopen.")
+
+
+def test_each_item_gets_its_own_answer(review, teams):
+    both = create_user("bea")
+    add_members(teams["sre"], [both])
+    add_members(teams["security"], [both])
+    result = post_message(
+        review, author=both, body="SRE review is completed. Security review is completed?"
+    )
+    assert item(review).state == "done"
+    assert item(review, "security-review").state == "open"
+    assert [(e.item, e.state) for e in result.effects] == [("sre-review", "done")]
+    assert len(result.replies) == 2
+    assert "'SRE review' is now done" in result.replies[0].body
+    assert "'Security review is completed' is asked as a question" in result.replies[1].body
+
+
+def test_a_phrase_that_counts_for_one_team_and_is_refused_for_another(review, sre_member):
+    result = post_message(
+        review, author=sre_member, body="SRE review is completed and Security review is completed"
+    )
+    assert item(review).state == "done"
+    assert item(review, "security-review").state == "open"
+    assert "@sam is not a member of team Security" in result.replies[1].body
+    assert TimelineEvent.objects.filter(kind="task_action.refused").count() == 1
+
+
+def test_a_counting_phrase_wins_over_a_refused_one_for_the_same_item(review, sre_member):
+    body = "> SRE review is completed?\n\nThanks, SRE review is completed"
+    result = post_message(review, author=sre_member, body=body)
+    assert item(review).state == "done"
+    [reply] = result.replies
+    assert "'SRE review' is now done" in reply.body
 
 
 def test_formatting_and_case_do_not_matter(review, sre_member):
@@ -114,9 +224,10 @@ def test_formatting_and_case_do_not_matter(review, sre_member):
 def test_a_bots_phrase_never_triggers(review, teams):
     bot = create_user("ci-bot", is_bot=True)
     add_members(teams["sre"], [bot])
-    result = post_message(review, author=bot, body="SRE review is completed")
-    assert item(review).state == "open"
-    assert result.replies == []
+    for body in ("SRE review is completed", "SRE review is completed?"):
+        result = post_message(review, author=bot, body=body)
+        assert item(review).state == "open"
+        assert result.replies == []
 
 
 def test_an_edited_message_never_triggers(review, sre_member):
@@ -142,6 +253,10 @@ def test_phrases_do_not_fire_on_a_closed_review(review, dri, sre_member, securit
     assert item(review).state == "done"
     assert result.effects == []
     assert "PRR-1 is closed" in result.replies[0].body
+    asked = post_message(review, author=sre_member, body="SRE review is reopened?")
+    assert [r.body for r in asked.replies] == [
+        "PRR-1 is closed; approvals no longer change it ('SRE review')."
+    ]
 
 
 def test_a_message_delivered_twice_is_stored_once(review, sre_member):
@@ -164,3 +279,29 @@ def test_a_deactivated_user_cannot_post(review, sre_member):
         post_message(review, author=sre_member, body="SRE review is completed")
     assert item(review).state == "open"
     assert review.messages.count() == 0
+
+
+def test_the_same_external_id_from_another_source_is_another_message(review, sre_member):
+    api = post_message(
+        review, author=sre_member, body="Reading it", source="api", external_id="abc"
+    )
+    chat = post_message(
+        review,
+        author=sre_member,
+        body="SRE review is completed",
+        source="mattermost",
+        external_id="abc",
+    )
+    assert not chat.duplicate
+    assert chat.message != api.message
+    assert item(review).state == "done"
+    again = post_message(
+        review,
+        author=sre_member,
+        body="SRE review is completed",
+        source="mattermost",
+        external_id="abc",
+    )
+    assert again.duplicate
+    assert again.message == chat.message
+    assert review.messages.filter(author=sre_member).count() == 2

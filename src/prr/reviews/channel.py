@@ -13,8 +13,10 @@ from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.reviews import events
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction
-from prr.reviews.phrases import find_phrases
+from prr.reviews.phrases import PhraseMatch, Reason, match_phrases
 from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
+from prr.teams.directory import describe_membership
+from prr.teams.models import Source
 from prr.teams.queries import current_member_handles, current_memberships
 
 MESSAGE_MAX_CHARS = 20_000
@@ -56,14 +58,18 @@ def post_message(
     Messages are accepted in any status (a closed review keeps its channel); task actions
     fire only on an open review.
 
-    A message whose external id is already stored for this review is not stored again
-    (chat platforms may deliver the same post twice).
+    A message whose external id is already stored for this review and source is not stored
+    again (chat platforms may deliver the same post twice); each source has its own ids.
+
+    A phrase that occurs but does not count (negated, conditional, a question, quoted, code)
+    changes nothing and gets a reply saying why: silence is never an answer to an approval
+    attempt.
     """
     ensure_can_act(author)
     body = clean_body(body)
     if source not in Message.Source.values or source == Message.Source.SYSTEM:
         raise InvalidInput(f"Unknown message source '{source}'.")
-    triggered = [] if author.is_bot else triggered_actions(review, body)
+    triggered = {} if author.is_bot else triggered_actions(review, body)
     if not triggered:
         # Nothing to change: the message alone is the whole write.
         message, duplicate = store_message(review, author, body, source, external_id)
@@ -93,15 +99,25 @@ def publish_posted(result: PostResult) -> None:
     )
 
 
-def triggered_actions(review: Review, body: str) -> list[int]:
-    """Ids of the review's task actions whose phrases the message contains.
+def triggered_actions(review: Review, body: str) -> dict[int, PhraseMatch]:
+    """The review's task actions whose phrases occur in the message, by id, each with the match
+    that decides it: one that counts if any of its phrases counts, else its first phrase that
+    occurs.
 
     A review's task actions are copied from its playbook when it starts and never change,
     so reading them needs no lock.
     """
     candidates = list(TaskAction.objects.filter(review=review).values_list("pk", "phrases"))
-    found = set(find_phrases(body, [p for _, phrases in candidates for p in phrases]))
-    return [pk for pk, phrases in candidates if found.intersection(phrases)] if found else []
+    matches = match_phrases(body, [p for _, phrases in candidates for p in phrases])
+    if not matches:
+        return {}
+    by_phrase = {match.phrase: match for match in matches}
+    triggered: dict[int, PhraseMatch] = {}
+    for pk, phrases in candidates:
+        found = [by_phrase[p] for p in phrases if p in by_phrase]
+        if found:
+            triggered[pk] = next((m for m in found if m.counts), found[0])
+    return triggered
 
 
 def store_message(
@@ -116,12 +132,13 @@ def store_message(
                 review=review, author=author, body=body, source=source, external_id=external_id
             )
     except IntegrityError:
-        return Message.objects.get(review=review, external_id=external_id), True
+        existing = Message.objects.get(review=review, source=source, external_id=external_id)
+        return existing, True
     return message, False
 
 
 def run_task_actions(
-    review: Review, message: Message, action_ids: list[int], result: PostResult
+    review: Review, message: Message, matches: dict[int, PhraseMatch], result: PostResult
 ) -> None:
     # Only a message that may change items takes the review's lock: it serialises approvals
     # with each other and with a close, and reads the status that close may have changed.
@@ -130,7 +147,7 @@ def run_task_actions(
     assert author is not None
     # Membership is read here, after the lock: it is the author's at the moment of posting.
     triggered = list(
-        TaskAction.objects.filter(pk__in=action_ids)
+        TaskAction.objects.filter(pk__in=matches)
         .select_related("item", "team")
         .annotate(
             by_member=Exists(current_memberships().filter(team=OuterRef("team"), user=author))
@@ -145,11 +162,15 @@ def run_task_actions(
     for action in triggered:
         by_item.setdefault(action.item_id, []).append(action)
     for item_actions in by_item.values():
-        eligible = [a for a in item_actions if a.by_member]  # type: ignore[attr-defined]
+        counting = [a for a in item_actions if matches[a.pk].counts]
+        if not counting:
+            ignore_task_action(message, item_actions[0], matches[item_actions[0].pk], result)
+            continue
+        eligible = [a for a in counting if a.by_member]  # type: ignore[attr-defined]
         if eligible:
             apply_task_action(review, message, eligible[0], result)
         else:
-            refuse_task_action(review, message, item_actions, result)
+            refuse_task_action(review, message, counting, result)
 
 
 def apply_task_action(
@@ -163,15 +184,23 @@ def apply_task_action(
         return
     apply_item_state(item, target, by=author, via=ReviewItem.Via.MESSAGE, message=message)
     verb = "approved" if target == ReviewItem.State.DONE else "reopened"
+    # How the author is a member, as the record of the approval: a directory's group says so.
+    membership = current_memberships().get(team=action.team, user=author)
+    member = (
+        describe_membership(membership)
+        if membership.source != Source.MANUAL
+        else f"member of team {action.team.name}"
+    )
     reply(
         result,
         f"'{item.title}' is now {target}: {verb} by @{author.username} "
-        f"(member of team {action.team.name}) in message #{message.pk}.",
+        f"({member}) in message #{message.pk}.",
     )
     record(
         review,
         "item.changed",
-        f"@{author.username} marked '{item.title}' {target} by message #{message.pk}",
+        f"@{author.username} marked '{item.title}' {target} by message #{message.pk} "
+        f"({describe_membership(membership)})",
         actor=author,
         item=item,
         message=message,
@@ -179,6 +208,11 @@ def apply_task_action(
         state=target,
         via=ReviewItem.Via.MESSAGE,
         team=action.team.slug,
+        membership={
+            "source": membership.source,
+            "group": membership.group,
+            "since": membership.added_at.isoformat(),
+        },
     )
     result.effects.append(Effect(item.key, target))
 
@@ -206,6 +240,33 @@ def refuse_task_action(
         item=item,
         message=message,
         teams=[t.slug for t in teams],
+    )
+
+
+_WHY_NOT = {
+    Reason.NEGATED: "is negated in this message",
+    Reason.CONDITIONAL: "depends on a condition in this message",
+    Reason.QUESTION: "is asked as a question in this message",
+    Reason.QUOTED: "is only quoted in this message",
+    Reason.CODE: "is inside code in this message",
+}
+
+
+def ignore_task_action(
+    message: Message, action: TaskAction, match: PhraseMatch, result: PostResult
+) -> None:
+    """Say why a phrase that occurs does not count. Nothing is recorded on the timeline: the
+    message changed nothing, and the reply in the channel is its record."""
+    assert match.reason is not None
+    why = _WHY_NOT[match.reason] + (f' ("{match.word}")' if match.word else "")
+    verb = "approve" if action.then == "done" else "reopen"
+    if action.by_member:  # type: ignore[attr-defined]
+        how = f"Write the phrase on its own to {verb}."
+    else:
+        how = f"A member of team {action.team.name} can {verb} by writing the phrase on its own."
+    reply(
+        result,
+        f"'{match.phrase}' {why}, so '{action.item.title}' did not change. {how}",
     )
 
 

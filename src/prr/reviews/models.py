@@ -192,10 +192,12 @@ class Message(models.Model):
     class Meta:
         ordering = ["review", "created_at", "pk"]
         constraints = [
+            # Per source: an id given through the API must not pre-empt a later chat post with
+            # the same id, since each platform numbers its posts on its own.
             models.UniqueConstraint(
-                fields=["review", "external_id"],
+                fields=["review", "source", "external_id"],
                 condition=models.Q(external_id__isnull=False),
-                name="one_message_per_external_id",
+                name="one_message_per_source_external_id",
             )
         ]
 

@@ -1,38 +1,79 @@
-"""Decide whether a chat message contains an approval phrase.
+"""Decide whether a chat message contains an approval phrase, and if not, why not.
 
 Reviewers approve a checklist item by writing a phrase such as ``SRE review is completed`` in a
-chat channel. :func:`find_phrases` tells which of the configured phrases a message triggers.
+chat channel. :func:`match_phrases` tells, for each configured phrase the message contains,
+whether it counts or why it does not; :func:`find_phrases` keeps only the ones that count.
 
-Both the message and the phrases are compared after :func:`normalise` (Unicode NFKC, case-folded,
-Markdown emphasis/code marks removed, typographic apostrophes made plain, whitespace collapsed).
-A phrase triggers when it occurs as whole words (not inside a longer word; next to a character of
-a script written without spaces - Han, kana, Thai, Lao, Khmer, Myanmar - no boundary is needed),
-and it is not
+Both sides are compared after :func:`normalise` (Unicode NFKC, case-folded, Markdown
+emphasis/code marks removed, typographic apostrophes made plain, whitespace collapsed). A phrase
+occurs when it appears as whole words (not inside a longer word; next to a character of a script
+written without spaces - Han, kana, Thai, Lao, Khmer, Myanmar - no boundary is needed).
 
-* negated: its sentence contains, outside the phrase itself, ``not``, ``no``, ``never``,
-  ``nothing``, ``nobody``, ``cannot`` or a word ending in ``n't``;
-* asked: its sentence ends with a question mark (``?``, also full-width or Arabic);
-* quoted: Markdown block-quote lines (``>`` after at most three spaces) are ignored;
-* code: fenced code blocks (```` ``` ```` or ``~~~``, up to the closing fence or the end of the
-  message) are ignored.
+Structure comes from the Markdown (CommonMark, with tables, as markdown-it-py parses it; raw HTML
+is plain text, as chat clients show it). Each paragraph, heading, list item and table cell is a
+block of its own; a sentence never spans two blocks. Text inside a block quote - including a lazy
+continuation line, ``> earlier`` followed by ``SRE review is completed`` is one quote - is
+*quoted*; fenced and indented code blocks, and inline code written with three or more backticks
+(a code block typed on one line), are *code*. Inline code with one or two backticks is ordinary
+text: people use it to highlight the phrase. Image descriptions are not text. A line starting
+with ``•`` is a list item, as people paste them.
 
-Sentences: paragraphs are separated by blank lines (and by ignored lines); a list item line
-(``-``, ``*``, ``+``, ``•``, ``1.``, ``1)``) starts a new sentence; within those, a sentence ends
-after ``.``, ``!``, ``?`` or ``;`` (or their full-width, Arabic and Devanagari forms) followed by
-whitespace or the end of the text, so ``v1.2`` is not split; the ideographic full stop always ends
-a sentence. A single line break does not end a sentence.
+Within a block a sentence ends at ``.``, ``!``, ``?`` or ``;`` (and their full-width, Arabic and
+Devanagari forms ``？ ؟ । ॥``) followed by whitespace, the end of the block or a character of a
+script without spaces (so ``v1.2`` does not split), and at the ideographic full stop ``。``; an
+ellipsis alone (``...``, ``…``) does not end a sentence. A sentence is split into clauses at
+``,`` ``:`` ``、`` ``،`` ``؛``, an ellipsis, parentheses and brackets (also
+``「」『』【】〔〕``), a dash standing alone (`` - ``, ``--``, ``–``, ``—``) and the words ``and``,
+``but``, ``however``, ``although``, ``though``, ``whereas`` and ``so`` (but not in ``not so``).
+A phrase that occurs counts unless it is, in this order:
+
+* negated: a negation word (``not``, ``no``, ``nope``, ``nah``, ``never``, ``nothing``,
+  ``nobody``, ``none``, ``cannot``, a word ending in ``n't`` and the apostrophe-less ``dont``,
+  ``isnt``, ``cant``, ... ) stands in the phrase's own clause *before* it (``no SRE review is
+  completed yet``, ``I can't say SRE review is completed``), or the clause right after the
+  phrase in its sentence is nothing but a negation (``SRE review is completed, not yet``,
+  ``..., isn't it``, ``(not)``). Negation words in other clauses do not count: ``No, SRE review
+  is completed`` (an answer, then the approval), ``SRE review is completed, no concerns`` and
+  ``SRE review is completed (no blockers from us)`` all count. A negation word that is part of
+  the phrase itself (``No blockers found``) never negates it;
+* conditional: ``if``, ``once``, ``when``, ``whenever``, ``as soon as``, ``as long as``,
+  ``provided``, ``providing``, ``assuming``, ``pending`` or ``in case`` stands before the phrase
+  in its sentence (``If the load test passes, SRE review is completed``) or after it in its own
+  clause (``SRE review is completed once the dashboards are linked``). ``after`` is not a
+  condition: it mostly reports what already happened. ``..., ping me if anything comes up``
+  counts (another clause);
+* a question: its sentence ends with a question mark (``?``, ``？``, ``؟``);
+* quoted or in code, as above.
+
+When a phrase occurs several times it counts if one occurrence counts; otherwise the reason given
+is the first occurrence in the author's own words (negated, conditional, question), else quoted,
+else code. Negation and condition words are English; in other languages only questions, quotes
+and code refuse a phrase. Ambiguous wording is refused on purpose: every refusal gets a reply
+saying why, so writing the phrase again on its own costs little, while a wrong approval is what
+the review exists to prevent.
+
+Speed: a message is first checked cheaply - is any phrase a substring of the message normalised
+and stripped of Markdown link targets and quote marks? - and parsed as Markdown only if so.
 """
+
+# The docstring names other scripts' punctuation (full-width, ideographic), on purpose.
+# ruff: noqa: RUF002
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum, StrEnum
 from functools import lru_cache
 
-__all__ = ["find_phrases", "normalise"]
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+__all__ = ["PhraseMatch", "Reason", "find_phrases", "match_phrases", "normalise"]
 
 # Removed (or replaced) by normalise(): Markdown emphasis and code marks, the typographic
 # apostrophe, and invisible format characters that chat clients sometimes leave in pasted text.
@@ -80,24 +121,77 @@ _NO_SPACE_CHAR = re.compile(f"[{_NO_SPACE_CLASS}]")
 _CLOSERS = "\"')\\]}\u00bb\u201d\u300d\u300f\u3011\u3015\u3009\u300b"
 # A sentence ends after a terminator followed by whitespace, the end of the text or a character
 # of a script written without spaces (where the full-width terminator became ASCII under NFKC).
-# The ideographic full stop always ends a sentence. A line break separates paragraphs and list
-# items in the prepared text, so it always ends a sentence.
-_SENTENCE_END = re.compile(
-    "|".join(
-        (
-            f"[.!?;\u061f\u0964\u0965]+[{_CLOSERS}]*(?=\\s|$|[{_NO_SPACE_CLASS}])",
-            f"\u3002+[{_CLOSERS}]*",
-            "\n",
-        )
-    )
+# The ideographic full stop always ends a sentence. Blocks are joined by line breaks in the
+# prepared text, so a line break always ends a sentence.
+_SENTENCE_END = (
+    # An ellipsis alone ("done... not yet") trails off inside the sentence: a clause break.
+    f"(?<!\\.)(?!\\.{{2,}}[{_CLOSERS}]*(?:\\s|$|[{_NO_SPACE_CLASS}]))"
+    f"[.!?;\u061f\u0964\u0965]+[{_CLOSERS}]*(?=\\s|$|[{_NO_SPACE_CLASS}])",
+    f"\u3002+[{_CLOSERS}]*",
+    "\n",
 )
+_CLAUSE_END = (
+    # Commas (also ideographic and Arabic), colons, the Arabic semicolon, brackets, dashes.
+    "[,:()\\[\\]{}\u060c\u061b\u3001\u2013\u2014\u3008-\u3011\u3014-\u301b]",
+    "\\.{2,}",
+    "(?<=\\s)-{1,2}(?=\\s)",
+    "(?<!\\w)(?:and|but|however|although|though|whereas)(?!\\w)",
+    # "not so sure SRE review is completed" is one clause; "no blockers so ..." is two.
+    "(?<!not )(?<!n't )(?<!\\w)so(?!\\w)",
+)
+_SENTENCE_END_RE = re.compile("|".join(_SENTENCE_END))
+_CLAUSE_END_RE = re.compile("|".join(_SENTENCE_END + _CLAUSE_END))
 _QUESTION_MARKS = ("?", "\u061f")
 
-_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|nothing|nobody|cannot|[a-z]*n't)(?!\w)")
+_NEGATION_WORDS = (
+    "not|no|nope|nah|never|nothing|nobody|none|cannot|[a-z]*n't"
+    "|(?:do|does|did|is|are|was|were|ca|wo|have|has|had|should|would|could|must|need|ai)nt"
+)
+_NEGATION = re.compile(f"(?<!\\w)(?:{_NEGATION_WORDS})(?!\\w)")
+# A clause that is only a negation, as a retraction after the phrase ("..., not yet").
+_BARE_NEGATION = re.compile(
+    f"(?:{_NEGATION_WORDS})(?: (?:yet|really|quite|exactly|sure|so fast|at all|it|true"
+    "|done|completed|finished|ready|approved|actually|entirely|fully|quite yet))*"
+)
+_BARE_NEGATION_MAX_CHARS = 40  # longer clauses say more than "not yet"; keeps the check cheap
+_CONDITION = re.compile(
+    "(?<!\\w)(?:if|once|when|whenever|as soon as|as long as|provided|providing|assuming"
+    "|pending|in case)(?!\\w)"
+)
+_WORD = re.compile(r"[\w']+")
 
-_FENCE = re.compile(r"\s*(`{3,}|~{3,})")
-_QUOTE = re.compile(r" {0,3}>")
-_BULLET = re.compile(r"\s*(?:[-*+\u2022]|\d{1,9}[.)])(?:\s+|$)")
+# Only CommonMark and tables: chat clients render no raw HTML, so it stays text. One parser for
+# the process; parsing keeps its state per call.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+# "•" is not Markdown, but pasted lists use it: such a line is a list item.
+_DOT_BULLET = re.compile(r"^([ \t]*)\u2022(?=[ \t])", re.MULTILINE)
+# Removed before the cheap check, on both sides: Markdown link targets, brackets, backslash
+# escapes and quote marks, which can stand between the words of a phrase in the raw text.
+_LINK_TARGET = re.compile(r"\]\s?(?:\([^)]*\)|\[[^\]]*\])")
+_LOOSE_DROP = str.maketrans("", "", "[]\\>")
+
+
+class Reason(StrEnum):
+    """Why a phrase that occurs in a message does not count."""
+
+    NEGATED = "negated"
+    CONDITIONAL = "conditional"
+    QUESTION = "question"
+    QUOTED = "quoted"
+    CODE = "code"
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    """A phrase (as given) that occurs in a message, and why it does not count, if it does not."""
+
+    phrase: str
+    reason: Reason | None = None
+    word: str = ""  # the negation or condition word (normalised) for those reasons
+
+    @property
+    def counts(self) -> bool:
+        return self.reason is None
 
 
 def normalise(text: str) -> str:
@@ -111,15 +205,17 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", folded).split())
 
 
-def find_phrases(message: str, phrases: Iterable[str]) -> list[str]:
-    """The phrases (as given, deduplicated, in the order given) that the message triggers.
+def match_phrases(message: str, phrases: Iterable[str]) -> list[PhraseMatch]:
+    """The phrases (as given, deduplicated, in the order given) that occur in the message.
 
-    Phrases that are empty after normalisation never trigger. The message is prepared once per
-    call; prepared phrases are cached across calls.
+    Phrases that are empty after normalisation never occur. The message is prepared at most
+    once per call, and parsed only when some phrase passes the cheap check; prepared phrases
+    are cached across calls.
     """
+    loose: str | None = None
     prepared: _Message | None = None
     seen: set[str] = set()
-    found: list[str] = []
+    found: list[PhraseMatch] = []
     for phrase in phrases:
         if phrase in seen:
             continue
@@ -127,11 +223,21 @@ def find_phrases(message: str, phrases: Iterable[str]) -> list[str]:
         needle = _prepare_phrase(phrase)
         if needle is None:
             continue
+        if loose is None:
+            loose = _loosen(message)
+        if needle.loose not in loose:
+            continue
         if prepared is None:
             prepared = _prepare_message(message)
-        if prepared.triggered_by(needle):
-            found.append(phrase)
+        match = prepared.match(phrase, needle)
+        if match is not None:
+            found.append(match)
     return found
+
+
+def find_phrases(message: str, phrases: Iterable[str]) -> list[str]:
+    """The phrases (as given, deduplicated, in the order given) that count in the message."""
+    return [match.phrase for match in match_phrases(message, phrases) if match.counts]
 
 
 def _is_word_char(char: str) -> bool:
@@ -144,11 +250,21 @@ def _needs_boundary(char: str) -> bool:
     return _is_word_char(char) and _NO_SPACE_CHAR.match(char) is None
 
 
+def _loosen(text: str) -> str:
+    """``text`` for the cheap check: a superset of what the Markdown parse can yield."""
+    if "&" in text:
+        text = html.unescape(text)  # markdown-it decodes entities too
+    if "]" in text:
+        text = _LINK_TARGET.sub("", text)
+    return normalise(unicodedata.normalize("NFKC", text).translate(_LOOSE_DROP))
+
+
 @dataclass(frozen=True, slots=True)
 class _Needle:
-    """A normalised phrase and whether its first/last character needs a word boundary."""
+    """A normalised phrase, its loosened form and whether its ends need a word boundary."""
 
     text: str
+    loose: str
     bounded_start: bool
     bounded_end: bool
 
@@ -158,37 +274,49 @@ def _prepare_phrase(phrase: str) -> _Needle | None:
     text = normalise(phrase)
     if not text:
         return None
-    return _Needle(text, _needs_boundary(text[0]), _needs_boundary(text[-1]))
+    return _Needle(text, _loosen(phrase), _needs_boundary(text[0]), _needs_boundary(text[-1]))
 
 
-def _blocks(message: str) -> Iterator[str]:
-    """The message's paragraphs and list items, normalised, without quotes and code blocks."""
-    lines: list[str] = []
-    fence: str | None = None  # the opening fence while inside a fenced code block
-    for line in unicodedata.normalize("NFKC", message).splitlines():
-        if fence is not None:
-            stripped = line.strip()
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            continue
-        bullet = _BULLET.match(line)
-        content = line if bullet is None else line[bullet.end() :]
-        opening = _FENCE.match(content)  # a fence may also open a list item
-        if opening is not None:
-            # A line such as ```code``` opens and closes a block on the same line.
-            if opening.group(1) not in content[opening.end() :]:
-                fence = opening.group(1)
-            yield normalise(" ".join(lines))
-            lines = []
-        elif not line.strip() or _QUOTE.match(line):
-            yield normalise(" ".join(lines))
-            lines = []
-        elif bullet is not None:
-            yield normalise(" ".join(lines))
-            lines = [content]
-        else:
-            lines.append(line)
-    yield normalise(" ".join(lines))
+class _Kind(Enum):
+    TEXT = "text"
+    QUOTED = "quoted"
+    CODE = "code"
+
+
+def _segments(message: str) -> Iterator[tuple[_Kind, str]]:
+    """The message's blocks, in order, as (kind, raw text); code blocks are one segment each."""
+    source = unicodedata.normalize("NFKC", message)
+    if "\u2022" in source:
+        source = _DOT_BULLET.sub(r"\1-", source)
+    depth = 0  # of block quotes
+    for token in _MARKDOWN.parse(source):
+        if token.type == "blockquote_open":
+            depth += 1
+        elif token.type == "blockquote_close":
+            depth -= 1
+        elif token.type in ("fence", "code_block"):
+            yield (_Kind.QUOTED if depth else _Kind.CODE), token.content
+        elif token.type == "inline" and token.children:
+            yield from _inline_segments(token.children, _Kind.QUOTED if depth else _Kind.TEXT)
+
+
+def _inline_segments(children: list[Token], kind: _Kind) -> Iterator[tuple[_Kind, str]]:
+    parts: list[str] = []
+    for child in children:
+        if child.type == "text":
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")  # a line break inside a paragraph does not end a sentence
+        elif child.type == "code_inline":
+            if len(child.markup) < 3:
+                parts.append(child.content)
+            else:  # a code block typed on one line: ```like this```
+                yield kind, "".join(parts)
+                parts = []
+                yield (_Kind.CODE if kind is _Kind.TEXT else kind), child.content
+        # Other tokens carry no text of their own (emphasis and link marks), or none that a
+        # person states (images: their description is in their own children).
+    yield kind, "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,62 +324,145 @@ class _Message:
     """A message prepared for matching: normalised blocks joined by line breaks."""
 
     text: str
+    block_starts: list[int]
+    block_kinds: list[_Kind]
     sentence_ends: list[int]  # exclusive, ascending, the last one is len(text)
     questions: list[bool]  # per sentence: does it end with a question mark?
-    negation_starts: list[int]  # negation words, in order
-    negation_ends: list[int]
+    clause_ends: list[int]  # where each clause break starts, ascending, then len(text)
+    clause_starts: list[int]  # where the clause after each of those breaks starts
+    negations: list[int]  # negation word starts, ascending
+    negation_words: list[str]
+    conditions: list[int]  # condition word starts, ascending
+    condition_words: list[str]
 
-    def triggered_by(self, needle: _Needle) -> bool:
-        text = self.text
-        find = text.find
-        size = len(needle.text)
-        start = find(needle.text)
+    def match(self, phrase: str, needle: _Needle) -> PhraseMatch | None:
+        """How the phrase occurs: counting if some occurrence counts, else the best refusal."""
+        best: tuple[int, PhraseMatch] | None = None
+        text, size = self.text, len(needle.text)
+        start = text.find(needle.text)
         while start != -1:
-            if self._accepts(start, start + size, needle):
-                return True
-            start = find(needle.text, start + 1)
-        return False
+            end = start + size
+            if self._bounded(start, end, needle):
+                verdict = self._judge(phrase, start, end)
+                if verdict.counts:
+                    return verdict
+                rank = _RANKS[verdict.reason] if verdict.reason else 0
+                if best is None or rank < best[0]:
+                    best = (rank, verdict)
+            start = text.find(needle.text, start + 1)
+        return None if best is None else best[1]
 
-    def _accepts(self, start: int, end: int, needle: _Needle) -> bool:
+    def _bounded(self, start: int, end: int, needle: _Needle) -> bool:
         text = self.text
         if needle.bounded_start and start > 0 and _needs_boundary(text[start - 1]):
             return False
-        if needle.bounded_end and end < len(text) and _needs_boundary(text[end]):
-            return False
+        return not (needle.bounded_end and end < len(text) and _needs_boundary(text[end]))
+
+    def _judge(self, phrase: str, start: int, end: int) -> PhraseMatch:
+        kind = self.block_kinds[bisect_right(self.block_starts, start) - 1]
+        if kind is _Kind.CODE:
+            return PhraseMatch(phrase, Reason.CODE)
+        if kind is _Kind.QUOTED:
+            return PhraseMatch(phrase, Reason.QUOTED)
         first = bisect_right(self.sentence_ends, start)
-        last = bisect_right(self.sentence_ends, end - 1)
-        if self.questions[last]:
-            return False
         sentence_start = self.sentence_ends[first - 1] if first else 0
-        sentence_end = self.sentence_ends[last]
-        starts = self.negation_starts
-        in_sentence = bisect_left(starts, sentence_end) - bisect_left(starts, sentence_start)
-        inside_low = bisect_left(starts, start)
-        inside_high = bisect_left(starts, end)
-        in_phrase = inside_high - inside_low
-        if in_phrase and self.negation_ends[inside_high - 1] > end:
-            in_phrase -= 1  # a negation word that starts inside the phrase but ends after it
-        return in_sentence == in_phrase
+        last = bisect_right(self.sentence_ends, end - 1)
+        # The clause the phrase starts in, and the one it ends in (a phrase may hold a comma).
+        clause = bisect_right(self.clause_ends, start)
+        clause_start = self.clause_starts[clause - 1] if clause else 0
+        closing = bisect_left(self.clause_ends, end)
+        clause_end = self.clause_ends[closing]
+        negation = _last_between(self.negations, self.negation_words, clause_start, start)
+        if negation or (negation := self._retraction(closing, self.sentence_ends[last])):
+            return PhraseMatch(phrase, Reason.NEGATED, negation)
+        condition = _last_between(self.conditions, self.condition_words, sentence_start, start)
+        if condition or (
+            condition := _first_between(self.conditions, self.condition_words, end, clause_end)
+        ):
+            return PhraseMatch(phrase, Reason.CONDITIONAL, condition)
+        if self.questions[last]:
+            return PhraseMatch(phrase, Reason.QUESTION)
+        return PhraseMatch(phrase)
+
+    def _retraction(self, closing: int, sentence_end: int) -> str:
+        """The negation that is the whole clause after the phrase's clause, if there is one."""
+        if closing + 1 >= len(self.clause_ends):
+            return ""
+        after_start, after_end = self.clause_starts[closing], self.clause_ends[closing + 1]
+        if after_start >= sentence_end or after_end - after_start > _BARE_NEGATION_MAX_CHARS:
+            return ""
+        words: list[str] = _WORD.findall(self.text[after_start:after_end])
+        if words and _BARE_NEGATION.fullmatch(" ".join(words)):
+            return words[0]
+        return ""
+
+
+_RANKS = {
+    Reason.NEGATED: 0,
+    Reason.CONDITIONAL: 0,
+    Reason.QUESTION: 0,
+    Reason.QUOTED: 1,
+    Reason.CODE: 2,
+}
+
+
+def _last_between(starts: list[int], words: list[str], low: int, high: int) -> str:
+    """The last word that starts in [low, high), or ""."""
+    index = bisect_left(starts, high) - 1
+    return words[index] if index >= 0 and starts[index] >= low else ""
+
+
+def _first_between(starts: list[int], words: list[str], low: int, high: int) -> str:
+    """The first word that starts in [low, high), or ""."""
+    index = bisect_left(starts, low)
+    return words[index] if index < len(starts) and starts[index] < high else ""
 
 
 def _prepare_message(message: str) -> _Message:
-    text = "\n".join(block for block in _blocks(message) if block)
+    block_starts: list[int] = []
+    block_kinds: list[_Kind] = []
+    blocks: list[str] = []
+    offset = 0
+    for kind, raw in _segments(message):
+        block = normalise(raw)
+        if block:
+            block_starts.append(offset)
+            block_kinds.append(kind)
+            blocks.append(block)
+            offset += len(block) + 1
+    text = "\n".join(blocks)
     sentence_ends: list[int] = []
     questions: list[bool] = []
-    for match in _SENTENCE_END.finditer(text):
-        terminator = match.group()
+    for found in _SENTENCE_END_RE.finditer(text):
+        terminator = found.group()
         if terminator == "\n":
-            sentence_ends.append(match.start())
+            sentence_ends.append(found.start())
             questions.append(False)
         else:
-            sentence_ends.append(match.end())
+            sentence_ends.append(found.end())
             questions.append(any(mark in terminator for mark in _QUESTION_MARKS))
     if not sentence_ends or sentence_ends[-1] != len(text):
         sentence_ends.append(len(text))
         questions.append(False)
-    negation_starts: list[int] = []
-    negation_ends: list[int] = []
-    for match in _NEGATION.finditer(text):
-        negation_starts.append(match.start())
-        negation_ends.append(match.end())
-    return _Message(text, sentence_ends, questions, negation_starts, negation_ends)
+    clause_ends: list[int] = []
+    clause_starts: list[int] = []
+    for found in _CLAUSE_END_RE.finditer(text):
+        clause_ends.append(found.start())
+        clause_starts.append(found.end())
+    clause_ends.append(len(text))
+    clause_starts.append(len(text))
+    negations = [(found.start(), found.group()) for found in _NEGATION.finditer(text)]
+    conditions = [(found.start(), found.group()) for found in _CONDITION.finditer(text)]
+    return _Message(
+        text,
+        block_starts or [0],
+        block_kinds or [_Kind.TEXT],
+        sentence_ends,
+        questions,
+        clause_ends,
+        clause_starts,
+        [start for start, _ in negations],
+        [word for _, word in negations],
+        [start for start, _ in conditions],
+        [word for _, word in conditions],
+    )
