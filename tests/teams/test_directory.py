@@ -9,6 +9,7 @@ from prr.accounts.services import create_user, deactivate_user
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.reviews.channel import post_message
 from prr.reviews.models import Review
+from prr.reviews.snapshot import build_content
 from prr.teams.directory import (
     apply_group_members,
     apply_user_groups,
@@ -80,6 +81,23 @@ def test_approvals_follow_the_group(sre: Team, review: Review, dri: User, outsid
     apply_group_members(sre, [outsider], source="scim")
     approved = post_message(review, author=outsider, body="SRE review is completed")
     assert [e.item for e in approved.effects] == ["sre-review"]
+
+    # The reply and the timeline say how the author was a member when approving.
+    since = Membership.objects.get(user=outsider, team=sre, removed_at=None).added_at
+    how = f"member of team SRE via SCIM group 'Engineering-SRE' since {since:%Y-%m-%d}"
+    assert approved.replies[0].body == (
+        f"'SRE review' is now done: approved by @oscar ({how}) in message "
+        f"#{approved.message.pk}."
+    )
+    event = review.timeline.get(kind="item.changed")
+    assert event.summary.endswith(f"({how})")
+    assert event.data["membership"] == {
+        "source": "scim",
+        "group": "Engineering-SRE",
+        "since": since.isoformat(),
+    }
+    frozen = build_content(review, version=1, by=dri)  # what a snapshot records
+    assert any(e["summary"].endswith(f"({how})") for e in frozen["timeline"])
 
 
 def test_a_sign_in_s_groups_join_and_leave_oidc_teams(
