@@ -74,6 +74,14 @@ class ChatServer:
         return [r for r in self.requests if r.path == path]
 
 
+@pytest.fixture(autouse=True)
+def username_fallback(settings: Any) -> None:
+    """The chat tests' personas speak under their prr usernames: the small-team setting
+    PRR_CHAT_USERNAME_FALLBACK is on here. tests/integrations/chat/test_identity.py shows the
+    default, where only an explicit link maps a chat account."""
+    settings.CHAT_USERNAME_FALLBACK = True
+
+
 @pytest.fixture
 def chat_server() -> Iterator[ChatServer]:
     server_state = ChatServer()

@@ -305,3 +305,16 @@ def test_a_busy_database_asks_mattermost_to_try_again(
     reply = mattermost.post("SRE review is completed", "sam")
 
     assert (reply.status, reply.text) == (503, "prr is busy, try again in a moment.")
+
+
+def test_an_impostor_named_sam_cannot_approve_as_sam(
+    mattermost: Mattermost, linked: ChannelLink, review: Review, sre_member: User
+) -> None:
+    # Sam's own Mattermost account is linked; another account took the name "sam".
+    link_user(sre_member, platform="mattermost", external_id=IDS["sam"], by=None)
+
+    reply = mattermost.post("SRE review is completed", "sam", user_id=IDS["ghost"])
+
+    assert reply.json["text"].startswith("prr does not know the Mattermost user @sam.")
+    assert state(review, "sre-review") == "open"
+    assert not Message.objects.filter(review=review).exists()

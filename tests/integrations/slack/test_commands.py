@@ -319,3 +319,17 @@ def test_receipts_older_than_the_signature_window_are_pruned(slack, linked):
     slack.command("status", user="U0DANA")
     assert CommandReceipt.objects.filter(key="0" * 64).count() == 0
     assert CommandReceipt.objects.count() == 1  # the status just run
+
+
+def test_a_command_s_user_is_looked_up_not_taken_from_its_user_name(slack, small_playbook, dri):
+    # The form's deprecated user_name says "dana", but the caller is U0OSCAR (users.info: oscar).
+    form = {**command_form(f"start small service {TITLE}", user="U0OSCAR"), "user_name": "dana"}
+
+    answer = slack.send(
+        "/integrations/slack/commands",
+        urlencode(form).encode(),
+        "application/x-www-form-urlencoded",
+    )
+
+    assert answer.body["text"].startswith("prr does not know the Slack user @oscar.")
+    assert not Review.objects.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from prr.accounts.models import User
@@ -181,19 +182,33 @@ def unlink_user(user: User, *, platform: str, by: User | None) -> ChatIdentity:
 
 
 def resolve_author(platform: str, external_id: str, username: str) -> User:
-    """The prr user a chat account speaks as: its explicit link, else the same username."""
+    """The prr user a chat account speaks as: its explicit link.
+
+    With CHAT_USERNAME_FALLBACK (small teams), an unlinked account also speaks as the prr user
+    of the same username, unless that user linked an account on this chat: a person with a
+    link is reachable only through it, so nobody can take their name in the chat to approve.
+    """
     identity = (
         ChatIdentity.objects.select_related("user")
         .filter(platform=platform, external_id=external_id)
         .first()
     )
-    user = identity.user if identity else User.objects.filter(username=username).first()
+    user = identity.user if identity else None
+    fallback = bool(getattr(settings, "CHAT_USERNAME_FALLBACK", False))
+    if user is None and fallback and username:
+        candidate = User.objects.filter(username=username).first()
+        if candidate is not None and not candidate.chat_identities.filter(platform=platform):
+            user = candidate
     chat = platform_name(platform)
     if user is None:
+        how = (
+            "create your account with the same username, or to link it"
+            if fallback
+            else ("link your account")
+        )
         raise NotFound(
-            f"prr does not know the {chat} user @{username}. Ask a prr admin to create your "
-            f"account with the same username, or to link it: "
-            f"`prr user link USERNAME --{platform} {external_id}`."
+            f"prr does not know the {chat} user @{username or external_id}. Ask a prr admin to "
+            f"{how}: `prr user link USERNAME --{platform} {external_id}`."
         )
     if not user.is_active:
         raise PermissionDenied(f"The prr account @{user.username} is deactivated.")

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from prr.integrations.chat.commands import CommandCall, run_command
-from prr.integrations.slack.messages import SLACK, receive_event
+from prr.integrations.slack.messages import SLACK, author_handle, receive_event
 from prr.integrations.slack.mrkdwn import to_mrkdwn
 from prr.integrations.slack.replays import REPLAYED, first_time
 from prr.integrations.slack.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature, verify
@@ -76,6 +76,12 @@ def events(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
+def command_handle(user_id: str) -> str:
+    if not settings.CHAT_USERNAME_FALLBACK:
+        return ""
+    return author_handle(user_id) or ""
+
+
 @from_slack
 def commands(request: HttpRequest) -> HttpResponse:
     form = request.POST
@@ -97,7 +103,9 @@ def commands(request: HttpRequest) -> HttpResponse:
             text=form.get("text", ""),
             channel_id=form["channel_id"],
             user_id=form["user_id"],
-            username=form.get("user_name", ""),
+            # The form's `user_name` is deprecated and may be stale: the handle comes from
+            # users.info, as for a message, and only counts with the username fallback on.
+            username=command_handle(form["user_id"]),
             channel_name=form.get("channel_name", ""),
             team_id=form.get("team_id", ""),
         )
