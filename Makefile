@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := src tests bench
 
-.PHONY: demo test lint pytest chromium bench clean
+.PHONY: demo test lint pytest chromium slapd bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ lint: $(VENV)/.installed-dev
 chromium:
 	scripts/ensure-chromium
 
-pytest: $(VENV)/.installed-dev chromium
+# The LDAP server the LDAP sync tests start on 127.0.0.1 (Debian's slapd; installed when missing, as root).
+slapd:
+	scripts/ensure-slapd
+
+pytest: $(VENV)/.installed-dev chromium slapd
 	rm -rf .test-data
 	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
 	@if [ -n "$$PRR_TEST_DATABASE_URL" ]; then \

@@ -14,6 +14,7 @@ from prr.config import (
     parse_database_url,
     secret_key,
 )
+from prr.integrations.ldap import config as ldap_config
 
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "prr.integrations.mattermost",
     "prr.integrations.slack",
     "prr.integrations.scim",
+    "prr.integrations.ldap",
     "prr.operations",
 ]
 
@@ -176,6 +178,31 @@ SLACK_SIGNING_SECRETS = env_secrets("PRR_SLACK_SIGNING_SECRET")
 SLACK_BOT_TOKEN = env_str("PRR_SLACK_BOT_TOKEN")
 SLACK_NOTIFY_CHANNEL = env_str("PRR_SLACK_NOTIFY_CHANNEL")
 SLACK_API_URL = env_str("PRR_SLACK_API_URL", "https://slack.com/api/")
+
+# LDAP / Active Directory (docs/identity.md): `prr directory sync`, and `prr worker` every
+# LDAP_SYNC_INTERVAL seconds (one host at a time), read the members of the groups teams are
+# linked to. Off while PRR_LDAP_URL is empty.
+LDAP_URL = ldap_config.env_ldap_url("PRR_LDAP_URL")
+LDAP_BIND_DN = ldap_config.env_dn("PRR_LDAP_BIND_DN")
+LDAP_BIND_PASSWORD = env_str("PRR_LDAP_BIND_PASSWORD")
+LDAP_USER_BASE_DN = ldap_config.env_dn("PRR_LDAP_USER_BASE_DN")
+LDAP_GROUP_BASE_DN = ldap_config.env_dn("PRR_LDAP_GROUP_BASE_DN")
+LDAP_GROUP_FILTER = ldap_config.env_ldap_filter(
+    "PRR_LDAP_GROUP_FILTER", ldap_config.DEFAULT_GROUP_FILTER
+)
+LDAP_USERNAME_ATTRIBUTE = ldap_config.env_attribute("PRR_LDAP_USERNAME_ATTRIBUTE", "uid")
+LDAP_NESTED_GROUPS = env_bool("PRR_LDAP_NESTED_GROUPS", False)
+LDAP_START_TLS = env_bool("PRR_LDAP_START_TLS", False)
+LDAP_CA_FILE = ldap_config.env_file("PRR_LDAP_CA_FILE")
+LDAP_SYNC_INTERVAL = env_int("PRR_LDAP_SYNC_INTERVAL", 300, minimum=10)
+ldap_config.check_ldap_settings(
+    url=LDAP_URL,
+    bind_dn=LDAP_BIND_DN,
+    bind_password=LDAP_BIND_PASSWORD,
+    user_base=LDAP_USER_BASE_DN,
+    group_base=LDAP_GROUP_BASE_DN,
+    start_tls=LDAP_START_TLS,
+)
 
 # A chat account speaks as a prr user through an explicit link (`prr user link`). Small teams
 # may let an unlinked account speak as the prr user of the same username; never for a user who

@@ -9,6 +9,7 @@ from prr.cli.backup import backup, restore
 from prr.cli.base import PrrGroup
 from prr.cli.chat import chat, review_link, review_unlink, user_link, user_unlink
 from prr.cli.check import check
+from prr.cli.directory import directory
 from prr.cli.people import team, user
 from prr.cli.playbooks import playbook
 from prr.cli.reviews import review
@@ -39,6 +40,7 @@ prr.add_command(scim)
 prr.add_command(backup)
 prr.add_command(restore)
 prr.add_command(check)
+prr.add_command(directory)
 
 
 def main() -> None:

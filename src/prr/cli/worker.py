@@ -124,6 +124,9 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
         threading.Thread(
             target=heartbeat_loop, args=(stop, runner.worker_id, started_at), daemon=True
         ).start()
+        from prr.cli.directory import start_directory_sync
+
+        start_directory_sync(stop, runner.worker_id)  # only when PRR_LDAP_URL is set
     task_finished.connect(log_task)
     runner.configure_signals()
     try:

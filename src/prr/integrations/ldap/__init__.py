@@ -1,0 +1,1 @@
+"""LDAP / Active Directory: the members of linked groups become the members of their teams."""
