@@ -86,8 +86,7 @@ def test_approvals_follow_the_group(sre: Team, review: Review, dri: User, outsid
     since = Membership.objects.get(user=outsider, team=sre, removed_at=None).added_at
     how = f"member of team SRE via SCIM group 'Engineering-SRE' since {since:%Y-%m-%d}"
     assert approved.replies[0].body == (
-        f"'SRE review' is now done: approved by @oscar ({how}) in message "
-        f"#{approved.message.pk}."
+        f"'SRE review' is now done: approved by @oscar ({how}) in message #{approved.message.pk}."
     )
     event = review.timeline.get(kind="item.changed")
     assert event.summary.endswith(f"({how})")
