@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prr.accounts.oidc import config as oidc_config
 from prr.config import (
     data_dir,
     env_bool,
@@ -208,6 +209,38 @@ ldap_config.check_ldap_settings(
 # may let an unlinked account speak as the prr user of the same username; never for a user who
 # has a link on that chat.
 CHAT_USERNAME_FALLBACK = env_bool("PRR_CHAT_USERNAME_FALLBACK", False)
+
+# Sign-in (docs/identity.md, "OIDC sign-in"): the organisation's OpenID Connect provider, off
+# while PRR_OIDC_ISSUER is empty; its endpoints and keys come from its discovery document at the
+# first sign-in. Passwords can be kept for break-glass accounts only.
+OIDC_ISSUER = oidc_config.env_issuer("PRR_OIDC_ISSUER")
+OIDC_CLIENT_ID = env_str("PRR_OIDC_CLIENT_ID").strip()
+OIDC_CLIENT_SECRET = env_str("PRR_OIDC_CLIENT_SECRET").strip()
+OIDC_NAME = env_str("PRR_OIDC_NAME", "SSO").strip() or "SSO"
+OIDC_USERNAME_CLAIM = oidc_config.env_claim("PRR_OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_USERNAME_DOMAIN = oidc_config.env_domain("PRR_OIDC_USERNAME_DOMAIN")
+OIDC_NAME_CLAIM = oidc_config.env_claim("PRR_OIDC_NAME_CLAIM", "name", optional=True)
+OIDC_EMAIL_CLAIM = oidc_config.env_claim("PRR_OIDC_EMAIL_CLAIM", "email", optional=True)
+OIDC_GROUPS_CLAIM = oidc_config.env_claim("PRR_OIDC_GROUPS_CLAIM", "groups", optional=True)
+OIDC_RP_SCOPES = oidc_config.env_scopes("PRR_OIDC_SCOPES", "openid profile email")
+OIDC_TIMEOUT = env_int("PRR_OIDC_TIMEOUT", 10, minimum=1)
+PASSWORD_LOGIN = env_bool("PRR_PASSWORD_LOGIN", True)
+BREAK_GLASS_USERS = oidc_config.env_usernames("PRR_BREAK_GLASS_USERS")
+oidc_config.check_sign_in_settings(
+    issuer=OIDC_ISSUER,
+    client_id=OIDC_CLIENT_ID,
+    client_secret=OIDC_CLIENT_SECRET,
+    password_login=PASSWORD_LOGIN,
+)
+# mozilla-django-oidc's own settings: RS256 ID tokens checked against the provider's JWKS,
+# and PKCE on top of state and nonce.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+AUTHENTICATION_BACKENDS = [
+    "prr.accounts.oidc.passwords.PasswordBackend",
+    "prr.accounts.oidc.backend.OidcBackend",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("integrations/mattermost/", include("prr.integrations.mattermost.urls")),
     path("integrations/slack/", include("prr.integrations.slack.urls")),
     path("scim/v2/", include("prr.integrations.scim.urls")),
+    path("oidc/", include("prr.accounts.oidc.urls")),
     path("", include("prr.web.urls")),
 ]

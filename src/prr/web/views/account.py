@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -16,10 +19,41 @@ from prr.errors import PrrError
 from prr.teams.queries import current_memberships
 from prr.web.views.common import acting_user, status_for
 
+PASSWORD_OFF = (
+    "Password sign-in is only for break-glass accounts, and this username and password are "
+    "not one. Use the single sign-on button."
+)
+
 
 class SignInView(auth_views.LoginView):
+    """The sign-in page: "Sign in with SSO" when OIDC is set up, and the password form.
+
+    With `PRR_PASSWORD_LOGIN=false` the form is shown only on request (`?password`), for
+    break-glass accounts; `PasswordBackend` refuses everyone else, here and in the admin.
+    """
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def get_form(self, form_class: type[AuthenticationForm] | None = None) -> AuthenticationForm:
+        form = super().get_form(form_class)
+        if not settings.PASSWORD_LOGIN:
+            # The same words whether the password or the account is wrong: which usernames
+            # are break-glass accounts is not for the sign-in page to tell.
+            form.error_messages = {**form.error_messages, "invalid_login": PASSWORD_OFF}
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            oidc_enabled=bool(settings.OIDC_ISSUER),
+            oidc_name=settings.OIDC_NAME,
+            password_login=settings.PASSWORD_LOGIN,
+            show_password_form=settings.PASSWORD_LOGIN
+            or "password" in self.request.GET
+            or self.request.method == "POST",
+        )
+        return context
 
 
 class SignOutView(auth_views.LogoutView):
