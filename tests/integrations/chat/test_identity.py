@@ -54,3 +54,36 @@ def test_with_the_fallback_a_linked_user_is_not_reachable_by_name(
 
 def test_with_the_fallback_an_unlinked_user_is_found_by_name(sre_member: User) -> None:
     assert resolve_author("mattermost", IMPOSTOR_ID, "sam") == sre_member
+
+
+def test_a_verified_address_finds_its_person(no_fallback: None, sre_member: User) -> None:
+    sre_member.email = "Sam.Okafor@example.com"
+    sre_member.save()
+
+    found = resolve_author(
+        "slack", "U0NEW", "sam.o", verified_email=lambda: "sam.okafor@example.com"
+    )
+
+    assert found == sre_member
+
+
+def test_a_verified_address_does_not_reach_a_linked_person(
+    no_fallback: None, sre_member: User
+) -> None:
+    sre_member.email = "sam@example.com"
+    sre_member.save()
+    link_user(sre_member, platform="mattermost", external_id=SAM_ID, by=None)
+
+    with pytest.raises(NotFound):
+        resolve_author("mattermost", IMPOSTOR_ID, "sam", verified_email=lambda: "sam@example.com")
+
+
+def test_an_address_two_people_share_finds_nobody(
+    no_fallback: None, sre_member: User, dri: User
+) -> None:
+    for person in (sre_member, dri):
+        person.email = "team@example.com"
+        person.save()
+
+    with pytest.raises(NotFound):
+        resolve_author("slack", "U0NEW", "x", verified_email=lambda: "team@example.com")

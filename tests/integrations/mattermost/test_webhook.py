@@ -318,3 +318,30 @@ def test_an_impostor_named_sam_cannot_approve_as_sam(
     assert reply.json["text"].startswith("prr does not know the Mattermost user @sam.")
     assert state(review, "sre-review") == "open"
     assert not Message.objects.filter(review=review).exists()
+
+
+@pytest.mark.parametrize(("verified", "approves"), [(True, True), (False, False)])
+def test_with_the_bot_a_verified_address_finds_its_person(
+    mattermost: Mattermost,
+    chat_server: Any,
+    linked: ChannelLink,
+    review: Review,
+    sre_member: User,
+    settings: Any,
+    verified: bool,
+    approves: bool,
+) -> None:
+    settings.CHAT_USERNAME_FALLBACK = False
+    settings.MATTERMOST_URL = chat_server.url
+    settings.MATTERMOST_BOT_TOKEN = "bot-token"
+    sre_member.email = "sam@example.com"
+    sre_member.save()
+    chat_server.on(
+        "GET",
+        f"/api/v4/users/{IDS['ghost']}",
+        (200, {"id": IDS["ghost"], "email": "sam@example.com", "email_verified": verified}),
+    )
+
+    mattermost.post("SRE review is completed", "sokafor", user_id=IDS["ghost"])
+
+    assert (state(review, "sre-review") == "done") is approves

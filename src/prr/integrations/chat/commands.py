@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from prr.accounts.models import User
 from prr.errors import PrrError, RuleViolation
 from prr.integrations.chat.services import (
     link_channel,
@@ -51,6 +52,8 @@ class CommandCall:
     username: str
     channel_name: str = ""
     team_id: str = ""
+    # Asks the chat for the caller's address, if it verified one ("" if not); only when needed.
+    verified_email: Callable[[], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ def run_command(call: CommandCall) -> CommandReply:
         return CommandReply(exc.message)
 
 
+def caller(call: CommandCall) -> User:
+    return resolve_author(
+        call.platform, call.user_id, call.username, verified_email=call.verified_email
+    )
+
+
 def help_command(call: CommandCall, args: list[str]) -> CommandReply:
     return CommandReply(HELP)
 
@@ -89,7 +98,7 @@ def start_command(call: CommandCall, args: list[str]) -> CommandReply:
             "Usage: `/prr start PLAYBOOK KIND TITLE…`, for example "
             "`/prr start prr service Payments API launch in EU`."
         )
-    author = resolve_author(call.platform, call.user_id, call.username)
+    author = caller(call)
     slug, kind, title = args[0], args[1].lower(), " ".join(args[2:])
     version = get_version(get_playbook(slug))
     opens_channel = channel_opener(call.platform)
@@ -208,7 +217,7 @@ def list_command(call: CommandCall, args: list[str]) -> CommandReply:
 def link_command(call: CommandCall, args: list[str]) -> CommandReply:
     if len(args) != 1:
         return CommandReply("Usage: `/prr link PRR-12`.")
-    author = resolve_author(call.platform, call.user_id, call.username)
+    author = caller(call)
     review = get_review(args[0])
     ensure_channel_can_be_linked(call)
     link_channel(
@@ -227,7 +236,7 @@ def link_command(call: CommandCall, args: list[str]) -> CommandReply:
 
 
 def unlink_command(call: CommandCall, args: list[str]) -> CommandReply:
-    author = resolve_author(call.platform, call.user_id, call.username)
+    author = caller(call)
     review = the_linked_review(call)
     unlink_channel(review, platform=call.platform, by=author)
     return CommandReply(
@@ -243,7 +252,7 @@ def set_command(call: CommandCall, args: list[str]) -> CommandReply:
             "Usage: `/prr set ITEM_KEY done|open|na [REASON…]`, for example "
             "`/prr set load-test done`. `/prr status` lists the open items."
         )
-    author = resolve_author(call.platform, call.user_id, call.username)
+    author = caller(call)
     review = the_linked_review(call)
     item = set_item_state(review, args[0], args[1], by=author, reason=" ".join(args[2:]))
     because = f": {item.na_reason}" if item.na_reason else ""
@@ -254,7 +263,7 @@ def set_command(call: CommandCall, args: list[str]) -> CommandReply:
 
 
 def close_command(call: CommandCall, args: list[str]) -> CommandReply:
-    author = resolve_author(call.platform, call.user_id, call.username)
+    author = caller(call)
     review = the_linked_review(call)
     snapshot = close_review(review, by=author)
     url = f"{review_url(review)}snapshots/{snapshot.version}/"

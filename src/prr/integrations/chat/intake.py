@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prr.errors import PrrError
@@ -20,6 +21,8 @@ class ChatMessage:
     username: str
     text: str
     external_id: str
+    # Asks the chat for the account's address, if it verified one ("" if not); only when needed.
+    verified_email: Callable[[], str] | None = None
 
 
 @dataclass
@@ -52,7 +55,12 @@ def receive_message(message: ChatMessage) -> Received:
     if review is None:
         return Received([not_linked_reply(message.platform)], unlinked=True)
     try:
-        author = resolve_author(message.platform, message.user_id, message.username)
+        author = resolve_author(
+            message.platform,
+            message.user_id,
+            message.username,
+            verified_email=message.verified_email,
+        )
         result = post_message(
             review,
             author=author,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
@@ -181,12 +183,20 @@ def unlink_user(user: User, *, platform: str, by: User | None) -> ChatIdentity:
     return identity
 
 
-def resolve_author(platform: str, external_id: str, username: str) -> User:
-    """The prr user a chat account speaks as: its explicit link.
+def resolve_author(
+    platform: str,
+    external_id: str,
+    username: str,
+    *,
+    verified_email: Callable[[], str] | None = None,
+) -> User:
+    """The prr user a chat account speaks as: its explicit link; else, with
+    CHAT_USERNAME_FALLBACK (small teams), the prr user of the same username; else the one prr
+    user with the address the chat verified for the account (`verified_email` asks the chat,
+    only when needed).
 
-    With CHAT_USERNAME_FALLBACK (small teams), an unlinked account also speaks as the prr user
-    of the same username, unless that user linked an account on this chat: a person with a
-    link is reachable only through it, so nobody can take their name in the chat to approve.
+    Neither fallback reaches a user who linked an account on this chat: a person with a link is
+    reachable only through it, so nobody can take their name or address in the chat to approve.
     """
     identity = (
         ChatIdentity.objects.select_related("user")
@@ -199,6 +209,11 @@ def resolve_author(platform: str, external_id: str, username: str) -> User:
         candidate = User.objects.filter(username=username).first()
         if candidate is not None and not candidate.chat_identities.filter(platform=platform):
             user = candidate
+    if user is None and verified_email is not None:
+        email = verified_email().strip()
+        found = list(User.objects.filter(email__iexact=email)[:2]) if email else []
+        if len(found) == 1 and not found[0].chat_identities.filter(platform=platform):
+            user = found[0]
     chat = platform_name(platform)
     if user is None:
         how = (

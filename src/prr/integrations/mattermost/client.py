@@ -155,6 +155,11 @@ class MattermostApi:
         channel: dict[str, Any] = self.call("GET", f"channels/{_quoted(channel_id)}")
         return channel
 
+    def get_user(self, user_id: str) -> dict[str, Any]:
+        """A user, with `email` and `email_verified` when the bot may see them."""
+        user: dict[str, Any] = self.call("GET", f"users/{_quoted(user_id)}")
+        return user
+
     def me(self) -> dict[str, Any]:
         """The bot's own user."""
         user: dict[str, Any] = self.call("GET", "users/me")

@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from prr.integrations.chat.commands import CommandCall, run_command
 from prr.integrations.chat.intake import ChatMessage, receive_message
 from prr.integrations.chat.models import Platform
 from prr.integrations.chat.own_posts import remember_own_post
+from prr.integrations.mattermost.people import verified_email
 from prr.integrations.mattermost.replies import queue_thread_reply, thread_root
 
 logger = logging.getLogger(__name__)
@@ -165,6 +167,7 @@ def messages(request: HttpRequest) -> HttpResponse:
             username=fields["user_name"].strip(),
             text=fields["text"],
             external_id=post_id,
+            verified_email=partial(verified_email, fields["user_id"].strip()),
         )
     )
     # A post already stored came again through a second webhook (a channel's and a team's
@@ -203,6 +206,7 @@ def command(request: HttpRequest) -> HttpResponse:
             username=fields["user_name"].strip(),
             channel_name=fields.get("channel_name", "").strip(),
             team_id=fields.get("team_id", "").strip(),
+            verified_email=partial(verified_email, fields["user_id"].strip()),
         )
     )
     if reply.in_channel:

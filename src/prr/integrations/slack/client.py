@@ -12,6 +12,7 @@ import logging
 import math
 import socket
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -146,8 +147,19 @@ def describe_failure(exc: BaseException) -> str:
     return f"slack: {type(exc).__name__}: {exc}"
 
 
-def lookup_username(user_id: str) -> str | None:
-    """The Slack handle (`user.name`) of `user_id`, or None when Slack cannot say."""
+@dataclass(frozen=True)
+class SlackPerson:
+    """What `users.info` says of an account: its handle, and its address if Slack confirmed it."""
+
+    handle: str
+    verified_email: str = ""
+
+
+def lookup_person(user_id: str) -> SlackPerson | None:
+    """The Slack account `user_id`, or None when Slack cannot say.
+
+    The address needs the `users:read.email` scope; it counts only with `is_email_confirmed`.
+    """
     if not settings.SLACK_BOT_TOKEN:
         return None
     try:
@@ -159,5 +171,13 @@ def lookup_username(user_id: str) -> str | None:
         logger.warning("Slack users.info %s: %s", user_id, describe_failure(exc))
         return None
     user = answer.get("user")
-    name = user.get("name") if isinstance(user, dict) else None
-    return name if isinstance(name, str) and name else None
+    if not isinstance(user, dict):
+        return None
+    name = user.get("name")
+    if not isinstance(name, str) or not name:
+        return None
+    profile = user.get("profile")
+    email = profile.get("email") if isinstance(profile, dict) else ""
+    if user.get("is_email_confirmed") is not True:
+        email = ""
+    return SlackPerson(name, email if isinstance(email, str) else "")

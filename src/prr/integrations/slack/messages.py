@@ -19,7 +19,7 @@ from prr.integrations.chat.intake import ChatMessage, receive_message
 from prr.integrations.chat.models import ChatIdentity, ChatPost, Platform
 from prr.integrations.chat.outgoing import queue_post
 from prr.integrations.chat.services import linked_review
-from prr.integrations.slack.client import lookup_username
+from prr.integrations.slack.client import SlackPerson, lookup_person
 from prr.integrations.slack.mrkdwn import to_markdown
 
 SLACK = Platform.SLACK.value
@@ -51,12 +51,20 @@ def receive_event(event: dict[str, Any], *, event_id: str, redelivered: bool) ->
     channel, user_id, ts = event["channel"], event["user"], event["ts"]
     event_id = event_id or f"{channel}:{ts}"
     review = linked_review(SLACK, channel)
-    handle = author_handle(user_id) if review is not None else ""
-    if handle is None:
+    person = author(user_id) if review is not None else SlackPerson("")
+    if person is None:
         replies = [could_not_look_up(user_id)]
     else:
         received = receive_message(
-            ChatMessage(SLACK, channel, user_id, handle, to_markdown(event["text"]), event_id)
+            ChatMessage(
+                SLACK,
+                channel,
+                user_id,
+                person.handle,
+                to_markdown(event["text"]),
+                event_id,
+                verified_email=lambda: person.verified_email,
+            )
         )
         if received.duplicate:
             return None  # replied to when it first came
@@ -78,12 +86,12 @@ def receive_event(event: dict[str, Any], *, event_id: str, redelivered: bool) ->
     )
 
 
-def author_handle(user_id: str) -> str | None:
-    """The Slack handle prr matches against usernames; "" when an admin linked the account (the
-    link decides), None when Slack cannot say."""
+def author(user_id: str) -> SlackPerson | None:
+    """The account as prr matches it (handle, verified address); empty when an admin linked the
+    account (the link decides), None when Slack cannot say."""
     if ChatIdentity.objects.filter(platform=SLACK, external_id=user_id).exists():
-        return ""
-    return lookup_username(user_id)
+        return SlackPerson("")
+    return lookup_person(user_id)
 
 
 def could_not_look_up(user_id: str) -> str:

@@ -19,7 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from prr.integrations.chat.commands import CommandCall, run_command
-from prr.integrations.slack.messages import SLACK, author_handle, receive_event
+from prr.integrations.slack.client import SlackPerson
+from prr.integrations.slack.messages import SLACK, author, receive_event
 from prr.integrations.slack.mrkdwn import to_mrkdwn
 from prr.integrations.slack.replays import REPLAYED, first_time
 from prr.integrations.slack.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature, verify
@@ -76,10 +77,13 @@ def events(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
-def command_handle(user_id: str) -> str:
+def command_caller(user_id: str) -> SlackPerson:
+    """Who runs a command, from users.info as for a message: the form's `user_name` is
+    deprecated and may be stale. The handle counts only with the username fallback on."""
+    person = author(user_id) or SlackPerson("")
     if not settings.CHAT_USERNAME_FALLBACK:
-        return ""
-    return author_handle(user_id) or ""
+        return SlackPerson("", person.verified_email)
+    return person
 
 
 @from_slack
@@ -97,15 +101,15 @@ def commands(request: HttpRequest) -> HttpResponse:
             form["channel_id"],
         )
         return JsonResponse({"response_type": "ephemeral", "text": REPLAYED})
+    person = command_caller(form["user_id"])
     reply = run_command(
         CommandCall(
             SLACK,
             text=form.get("text", ""),
             channel_id=form["channel_id"],
             user_id=form["user_id"],
-            # The form's `user_name` is deprecated and may be stale: the handle comes from
-            # users.info, as for a message, and only counts with the username fallback on.
-            username=command_handle(form["user_id"]),
+            username=person.handle,
+            verified_email=lambda: person.verified_email,
             channel_name=form.get("channel_name", ""),
             team_id=form.get("team_id", ""),
         )
