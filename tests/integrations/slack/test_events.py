@@ -440,58 +440,24 @@ def test_a_second_message_with_the_same_words_is_a_new_message(slack, linked, sr
     assert Message.objects.filter(source="slack").count() == 2
 
 
+@pytest.mark.parametrize(("confirmed", "approves"), [(True, True), (False, False)])
 def test_an_account_with_a_confirmed_address_speaks_as_its_person(
-    slack, slack_api, linked, sre_member, settings
+    slack, slack_api, linked, sre_member, settings, confirmed, approves
 ):
     # users.info (users:read.email) gives the address and whether Slack confirmed it.
     settings.CHAT_USERNAME_FALLBACK = False
     sre_member.email = "sam.okafor@example.com"
     sre_member.save()
-    slack_api.on(
-        "POST",
-        "/api/users.info",
-        (
-            200,
-            {
-                "ok": True,
-                "user": {
-                    "id": "U0SAMWORK",
-                    "name": "sokafor",
-                    "is_email_confirmed": True,
-                    "profile": {"email": "sam.okafor@example.com"},
-                },
-            },
-        ),
-    )
+    account = {
+        "id": "U0SAMWORK",
+        "name": "sokafor",
+        "is_email_confirmed": confirmed,
+        "profile": {"email": "sam.okafor@example.com"},
+    }
+    slack_api.on("POST", "/api/users.info", (200, {"ok": True, "user": account}))
 
     slack.event(message_event(APPROVAL, user="U0SAMWORK"))
 
-    assert item_state(linked) == "done"
-    assert Message.objects.get(source="slack").author == sre_member
-
-
-def test_an_unconfirmed_address_finds_nobody(slack, slack_api, linked, sre_member, settings):
-    settings.CHAT_USERNAME_FALLBACK = False
-    sre_member.email = "sam.okafor@example.com"
-    sre_member.save()
-    slack_api.on(
-        "POST",
-        "/api/users.info",
-        (
-            200,
-            {
-                "ok": True,
-                "user": {
-                    "id": "U0SAMWORK",
-                    "name": "sam",
-                    "is_email_confirmed": False,
-                    "profile": {"email": "sam.okafor@example.com"},
-                },
-            },
-        ),
-    )
-
-    slack.event(message_event(APPROVAL, user="U0SAMWORK"))
-
-    assert item_state(linked) == "open"
-    assert not Message.objects.filter(source="slack").exists()
+    assert (item_state(linked) == "done") is approves
+    authors = list(Message.objects.filter(source="slack").values_list("author", flat=True))
+    assert authors == ([sre_member.pk] if approves else [])
