@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -27,8 +27,33 @@ class NewToken:
     secret: str  # the whole token: shown once, never stored
 
 
-def _digest(raw: str) -> str:
+def digest(raw: str) -> str:
+    # A token has 256 random bits, so a plain SHA-256 is enough (no slow password hash).
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_secret(kind: str) -> tuple[str, str]:
+    """(prefix, token) for a new `KIND_<prefix>_<secret>` token; the prefix finds its row."""
+    prefix = secrets.token_hex(6)
+    return prefix, f"{kind}_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def presented_prefix(raw: str, kind: str) -> str | None:
+    """The prefix of a presented `KIND_<prefix>_…` token, or None when it is not one."""
+    parts = raw.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != kind or len(parts[1]) != 12:
+        return None
+    return parts[1]
+
+
+def matches(stored_digest: str, raw: str) -> bool:
+    """Whether `raw` is the token whose digest is stored, compared in constant time."""
+    return hmac.compare_digest(stored_digest, digest(raw.strip()))
+
+
+def is_stale(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether `last_used_at` is old enough to be written again."""
+    return last_used_at is None or now - last_used_at > LAST_USED_PRECISION
 
 
 def create_token(user: User, name: str, *, by: User | None = None) -> NewToken:
@@ -42,13 +67,10 @@ def create_token(user: User, name: str, *, by: User | None = None) -> NewToken:
         raise InvalidInput("A token needs a name (what it is for, e.g. 'deploy pipeline').")
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidInput(f"A token name is at most {TOKEN_NAME_MAX} characters.")
-    prefix = secrets.token_hex(6)
-    raw = f"prr_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, raw = new_secret("prr")
     try:
         with transaction.atomic():
-            token = ApiToken.objects.create(
-                user=user, name=name, prefix=prefix, digest=_digest(raw)
-            )
+            token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=digest(raw))
     except IntegrityError:
         raise RuleViolation(
             f"@{user.username} already has an active token named '{name}'; revoke it or choose "
@@ -93,19 +115,19 @@ def revoke_token(token: ApiToken, *, by: User | None = None) -> ApiToken:
 
 def authenticate_token(raw: str) -> User | None:
     """The active user a presented token acts as, or None for any bad, revoked or unknown one."""
-    parts = raw.strip().split("_")
-    if len(parts) < 3 or parts[0] != "prr" or len(parts[1]) != 12:
+    prefix = presented_prefix(raw, "prr")
+    if prefix is None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
-    if token is None or not hmac.compare_digest(token.digest, _digest(raw.strip())):
+    if token is None or not matches(token.digest, raw):
         return None
     if not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+    if is_stale(token.last_used_at, now):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

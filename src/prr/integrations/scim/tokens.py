@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from prr.accounts.tokens import digest, is_stale, matches, new_secret, presented_prefix
 from prr.errors import InvalidInput, NotFound, RuleViolation
 from prr.integrations.scim.models import ScimToken
 
 TOKEN_NAME_MAX = 100
 TOKEN_KIND = "prrscim"
-# As for API tokens: `last_used_at` is written at most this often, so reads stay reads.
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
 class NewScimToken:
     token: ScimToken
     secret: str  # the whole token: shown once, never stored
-
-
-def _digest(raw: str) -> str:
-    # A token has 256 random bits, so a plain SHA-256 is enough (no slow password hash).
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_scim_token(name: str) -> NewScimToken:
@@ -40,11 +30,10 @@ def create_scim_token(name: str) -> NewScimToken:
         )
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidInput(f"A SCIM token name is at most {TOKEN_NAME_MAX} characters.")
-    prefix = secrets.token_hex(6)
-    raw = f"{TOKEN_KIND}_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, raw = new_secret(TOKEN_KIND)
     try:
         with transaction.atomic():
-            token = ScimToken.objects.create(name=name, prefix=prefix, digest=_digest(raw))
+            token = ScimToken.objects.create(name=name, prefix=prefix, digest=digest(raw))
     except IntegrityError:
         raise RuleViolation(
             f"An active SCIM token is already named '{name}'; revoke it or choose another name."
@@ -73,14 +62,13 @@ def revoke_scim_token(token_id: int) -> ScimToken:
 
 def authenticate_scim_token(raw: str) -> ScimToken | None:
     """The active token presented, or None for a bad, revoked or unknown one."""
-    raw = raw.strip()
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_KIND or len(parts[1]) != 12:
+    prefix = presented_prefix(raw, TOKEN_KIND)
+    if prefix is None:
         return None
-    token = ScimToken.objects.filter(prefix=parts[1], revoked_at__isnull=True).first()
-    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+    token = ScimToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    if token is None or not matches(token.digest, raw):
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+    if is_stale(token.last_used_at, now):
         ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
