@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prr.accounts.models import User
-from prr.reviews.models import Answer, Review, ReviewItem
-from prr.reviews.queries import get_review, items_of, live_version, missing_items
+from prr.reviews.models import Answer, Message, Review, ReviewItem, TimelineEvent
+from prr.reviews.queries import (
+    LiveVersion,
+    events_since,
+    get_review,
+    items_of,
+    live_version,
+    missing_items,
+)
 from prr.reviews.services import may, may_change_item, owns_item, who_may_change
 
 
@@ -71,10 +78,14 @@ def sections_of(review: Review, refusal: Refusal | None) -> list[SectionRow]:
     return rows
 
 
-def checklists_of(review: Review, user: User, refusal: Refusal | None) -> list[Checklist]:
+def checklists_of(
+    review: Review, user: User, refusal: Refusal | None, *, only: set[int] | None = None
+) -> list[Checklist]:
+    """The checklists with what `user` may do on each item (`only` these item ids, if given)."""
     owns: dict[int | None, bool] = {}  # the answer is the same for every item of one owner
     checklists: list[Checklist] = []
-    for item in items_of(review):
+    items = items_of(review) if only is None else items_of(review).filter(pk__in=only)
+    for item in items:
         if item.owner_team_id not in owns:
             owns[item.owner_team_id] = owns_item(user, item, review)
         row = ItemRow(
@@ -99,13 +110,16 @@ def missing_by_owner(review: Review) -> dict[str, list[str]]:
     return grouped
 
 
-# The channel shows its latest messages (what a live update sends again to every open page);
-# the rest are one link away.
+# The channel shows its latest messages; the rest are one link away.
 CHANNEL_WINDOW = 200
 
 
-def channel_of(review: Review, *, all_messages: bool) -> dict[str, Any]:
-    messages = review.messages.select_related("author").order_by("-created_at", "-pk")
+def channel_of(review: Review, *, all_messages: bool, upto: int) -> dict[str, Any]:
+    """The channel as of message `upto` (the page's version: nothing newer is shown, so the
+    next live update appends exactly what the page lacks)."""
+    messages = (
+        review.messages.filter(pk__lte=upto).select_related("author").order_by("-created_at", "-pk")
+    )
     shown = list(messages if all_messages else messages[:CHANNEL_WINDOW])
     shown.reverse()
     hidden = 0 if all_messages or len(shown) < CHANNEL_WINDOW else messages.count() - len(shown)
@@ -117,6 +131,26 @@ def channel_of(review: Review, *, all_messages: bool) -> dict[str, Any]:
     }
 
 
+def timeline_of(review: Review, *, upto: int) -> list[TimelineEvent]:
+    return list(review.timeline.filter(pk__lte=upto).order_by("-created_at", "-pk"))
+
+
+def header_of(review: Review, user: User) -> dict[str, Any]:
+    """The header: facts, readiness, snapshots and the actions `user` may take."""
+    missing = missing_by_owner(review) if review.is_open else {}
+    return {
+        "missing": missing,
+        "ready": review.is_open and not missing,
+        "reviewer_teams": list(review.reviewer_teams.order_by("name")),
+        "reviewers": list(review.reviewers.order_by("username")),
+        "snapshots": list(review.snapshots.order_by("version").only("version", "created_at")),
+        "chat_links": list(review.channel_links.all()),
+        "can_close": may("close", user, review),
+        "can_cancel": may("cancel", user, review),
+        "can_reopen": may("reopen", user, review),
+    }
+
+
 def review_context(
     review: Review,
     user: User,
@@ -124,25 +158,113 @@ def review_context(
     refusal: Refusal | None = None,
     all_messages: bool = False,
 ) -> dict[str, Any]:
+    # The version first: the page shows messages and events up to it, never past it.
+    live = live_version(review.number)
     review = get_review(review.number)  # fresh: an action may just have changed it
-    missing = missing_by_owner(review) if review.is_open else {}
     return {
         "review": review,
         "spec": review.playbook_version.spec,
-        "missing": missing,
-        "ready": review.is_open and not missing,
-        "reviewer_teams": list(review.reviewer_teams.order_by("name")),
-        "reviewers": list(review.reviewers.order_by("username")),
-        "snapshots": list(review.snapshots.order_by("version").only("version", "created_at")),
-        "chat_links": list(review.channel_links.all()),
+        **header_of(review, user),
         "sections": sections_of(review, refusal),
         "can_answer": may("answer", user, review),
         "checklists": checklists_of(review, user, refusal),
-        **channel_of(review, all_messages=all_messages),
-        "timeline": list(review.timeline.select_related("actor").order_by("-created_at", "-pk")),
-        "can_close": may("close", user, review),
-        "can_cancel": may("cancel", user, review),
-        "can_reopen": may("reopen", user, review),
-        "live": live_version(review.number),
+        **channel_of(review, all_messages=all_messages, upto=live.last_message),
+        "timeline": timeline_of(review, upto=live.last_event),
+        "live": live,
         "refusal": refusal,
     }
+
+
+# A live update sends what changed since the page's version: new messages appended, new
+# timeline events prepended, changed items and sections replaced, the header when anything
+# but a message happened. What each kind of event changes besides the timeline; a kind not
+# listed here (a new one) sends every region again, which is always right.
+EVENT_CHANGES: dict[str, set[str]] = {
+    "item.changed": {"item", "header"},
+    "task_action.refused": set(),  # its reply is a message
+    "answer.updated": {"section"},
+    "message.edited": {"messages"},
+    "reviewers.added": {"header"},
+    "chat.linked": {"header"},
+    "chat.unlinked": {"header"},
+    # What may be done changes everywhere; the channel and the timeline only grow.
+    "review.closed": {"header", "document", "checklist"},
+    "review.reopened": {"header", "document", "checklist"},
+    "review.cancelled": {"header", "document", "checklist"},
+}
+WHOLE_PAGE = frozenset({"header", "document", "checklist", "messages", "timeline"})
+# A page further behind than this gets whole regions: cheaper than a long list of changes.
+LIVE_MAX_CHANGES = 50
+
+
+@dataclass
+class Changes:
+    """What a page at version `seen` lacks: whole regions, or the parts that changed."""
+
+    regions: set[str] = field(default_factory=set)
+    sections: set[str] = field(default_factory=set)
+    items: set[int] = field(default_factory=set)
+    messages: list[Message] = field(default_factory=list)
+    events: list[TimelineEvent] = field(default_factory=list)
+
+
+def changes_since(now: LiveVersion, seen: tuple[int, int] | None) -> Changes:
+    if seen is None or seen[0] > now.last_event or seen[1] > now.last_message:
+        return Changes(set(WHOLE_PAGE))
+    events = events_since(now.review_id, seen[0], now.last_event, limit=LIVE_MAX_CHANGES)
+    messages = list(
+        Message.objects.filter(review_id=now.review_id, pk__gt=seen[1], pk__lte=now.last_message)
+        .select_related("author")
+        .order_by("pk")[: LIVE_MAX_CHANGES + 1]
+    )
+    if len(events) > LIVE_MAX_CHANGES or len(messages) > LIVE_MAX_CHANGES:
+        return Changes(set(WHOLE_PAGE))
+    changes = Changes(events=events, messages=messages)
+    if messages and seen[1] == 0:
+        changes.regions.add("messages")  # the page still says "No messages yet."
+    for event in events:
+        kinds = EVENT_CHANGES.get(event.kind)
+        if kinds is None:
+            return Changes(set(WHOLE_PAGE))
+        changes.regions |= kinds - {"item", "section"}
+        if "item" in kinds and event.item_id is not None:
+            changes.items.add(event.item_id)
+        if "section" in kinds and isinstance(event.data, dict):
+            changes.sections.add(str(event.data.get("section", "")))
+    return changes
+
+
+def live_update_context(
+    review: Review, user: User, now: LiveVersion, changes: Changes, *, all_messages: bool
+) -> dict[str, Any]:
+    """What web/review/regions.html needs to bring a page from its version to `now`."""
+    regions = changes.regions
+    context: dict[str, Any] = {
+        "review": review,
+        "live": now,
+        "regions": regions | {"live"},
+        "all_messages": all_messages,
+        "refusal": None,
+        # A message that just changed an item is among the page's latest: a plain anchor.
+        "channel_first": 0,
+    }
+    if "header" in regions:
+        context.update(header_of(review, user))
+    if "document" in regions or changes.sections:
+        context["can_answer"] = may("answer", user, review)
+        context["sections"] = sections_of(review, None)
+        context["oob_sections"] = [s for s in context["sections"] if s.key in changes.sections]
+    if "checklist" in regions:
+        context["checklists"] = checklists_of(review, user, None)
+    elif changes.items:
+        checklists = checklists_of(review, user, None, only=changes.items)
+        context["oob_items"] = [row for checklist in checklists for row in checklist.rows]
+    if "messages" in regions:
+        context.update(channel_of(review, all_messages=all_messages, upto=now.last_message))
+    else:
+        context["new_messages"] = changes.messages
+    if "timeline" in regions:
+        context["timeline"] = timeline_of(review, upto=now.last_event)
+    else:
+        context["new_events"] = changes.events[::-1]  # the timeline shows the newest first
+    return context

@@ -17,12 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from prr.errors import PrrError
 from prr.reviews.channel import post_message
 from prr.reviews.models import Review
-from prr.reviews.queries import events_since, get_review, live_version, parse_ref
+from prr.reviews.queries import get_review, live_version, parse_ref
 from prr.reviews.services import answer_section, set_item_state
-from prr.web.review_page import Refusal, review_context
+from prr.web.review_page import Refusal, changes_since, live_update_context, review_context
 from prr.web.views.common import acting_user, http_error, is_htmx, status_for
-
-STATUS_EVENTS = {"review.closed", "review.reopened", "review.cancelled"}
 
 
 def load_review(number: int | str) -> Review:
@@ -75,6 +73,32 @@ def regions_response(
     return render(request, "web/review/regions.html", context, status=status)
 
 
+def changed_response(
+    request: HttpRequest,
+    review: Review,
+    regions: set[str],
+    *,
+    sections: set[str] | None = None,
+    redrawn: frozenset[str] = frozenset(),
+) -> HttpResponse:
+    """An action's htmx answer: what changed since the version the page sent (the action's
+    own change and anyone else's), plus the `redrawn` regions; without a version, `regions`."""
+    seen = parse_token(request.POST.get("since", ""))
+    if seen is None:
+        return regions_response(request, review, regions | redrawn, sections=sections)
+    now = live_version(review.number)
+    changes = changes_since(now, seen)
+    changes.regions |= redrawn
+    context = live_update_context(
+        load_review(review.number),
+        acting_user(request),
+        now,
+        changes,
+        all_messages=wants_all_messages(request),
+    )
+    return render(request, "web/review/regions.html", context)
+
+
 def refused(
     request: HttpRequest,
     review: Review,
@@ -86,8 +110,9 @@ def refused(
     """A refusal, shown where the person acted: in its region for htmx, else in the page."""
     status = status_for(error)
     if is_htmx(request):
+        # The page's version stays: the next poll still brings what others did meanwhile.
         return regions_response(
-            request, review, regions | {"live"}, sections=sections, refusal=refusal, status=status
+            request, review, regions, sections=sections, refusal=refusal, status=status
         )
     context = review_context(review, acting_user(request), refusal=refusal)
     return render(request, "web/review.html", context, status=status)
@@ -104,7 +129,7 @@ def answer(request: HttpRequest, number: int, section_key: str) -> HttpResponse:
         refusal = Refusal(f"section:{section_key}", error.message, body)
         return refused(request, review, error, refusal, set(), sections={section_key})
     if is_htmx(request):
-        return regions_response(request, review, {"timeline", "live"}, sections={section_key})
+        return changed_response(request, review, {"timeline", "live"}, sections={section_key})
     messages.success(request, "Answer saved.")
     return HttpResponseRedirect(review_url(review, f"section-{section_key}"))
 
@@ -121,7 +146,7 @@ def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
         refusal = Refusal(f"item:{key}", error.message, reason)
         return refused(request, review, error, refusal, {"checklist"})
     if is_htmx(request):
-        return regions_response(request, review, {"header", "checklist", "timeline", "live"})
+        return changed_response(request, review, {"header", "checklist", "timeline", "live"})
     messages.success(request, f"'{item.title}' is now {item.state}.")
     return HttpResponseRedirect(review_url(review, f"item-{key}"))
 
@@ -137,8 +162,11 @@ def post(request: HttpRequest, number: int) -> HttpResponse:
         refusal = Refusal("composer", error.message, body)
         return refused(request, review, error, refusal, {"composer"})
     if is_htmx(request):
-        return regions_response(
-            request, review, {"header", "checklist", "messages", "composer", "timeline", "live"}
+        return changed_response(
+            request,
+            review,
+            {"header", "checklist", "messages", "timeline", "live"},
+            redrawn=frozenset({"composer"}),  # emptied: the message is posted
         )
     messages.success(request, "Message posted.")
     last = result.replies[-1] if result.replies else result.message
@@ -155,7 +183,7 @@ def parse_token(token: str) -> tuple[int, int] | None:
 @login_required
 @require_GET
 def live(request: HttpRequest, number: int) -> HttpResponse:
-    """The poll: 204 when nothing changed since the page's token, else the changed regions."""
+    """The poll: 204 when nothing changed since the page's token, else what changed."""
     try:
         now = live_version(number)
     except PrrError as error:
@@ -163,15 +191,12 @@ def live(request: HttpRequest, number: int) -> HttpResponse:
     seen = parse_token(request.GET.get("v", ""))
     if seen == (now.last_event, now.last_message):
         return HttpResponse(status=204)
-    regions = {"header", "checklist", "messages", "timeline", "live"}
-    sections: set[str] = set()
-    if seen is None:
-        regions.add("document")
-    else:
-        for kind, data in events_since(now.review_id, seen[0]):
-            if kind in STATUS_EVENTS:
-                regions.add("document")
-            elif kind == "answer.updated":
-                sections.add(str(data.get("section", "")))
-    review = load_review(number)
-    return regions_response(request, review, regions, sections=sections)
+    changes = changes_since(now, seen)
+    context = live_update_context(
+        load_review(number),
+        acting_user(request),
+        now,
+        changes,
+        all_messages=wants_all_messages(request),
+    )
+    return render(request, "web/review/regions.html", context)
