@@ -10,7 +10,7 @@ from django.conf import settings
 from prr.accounts.models import ApiToken, User
 from prr.playbooks.models import PlaybookVersion
 from prr.reviews.models import Message, Review, ReviewItem, Snapshot, TimelineEvent
-from prr.reviews.queries import items_of, readiness
+from prr.reviews.queries import items_of, progress_of, readiness
 
 
 def review_url(review: Review) -> str:
@@ -34,6 +34,16 @@ def review_summary(review: Review, *, required: int, complete: int) -> dict[str,
         "complete": complete,
         "url": review_url(review),
     }
+
+
+def review_summaries(reviews: Iterable[Review]) -> list[dict[str, Any]]:
+    """A page of a list of reviews, with their progress read in one query."""
+    shown = list(reviews)
+    progress = progress_of(shown)
+    return [
+        review_summary(r, required=progress[r.pk].required, complete=progress[r.pk].complete)
+        for r in shown
+    ]
 
 
 def item(item: ReviewItem) -> dict[str, Any]:

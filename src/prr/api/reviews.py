@@ -35,7 +35,7 @@ from prr.api.schemas import (
 from prr.errors import NotFound
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
-from prr.reviews.channel import post_message
+from prr.reviews.channel import channel_review, post_message
 from prr.reviews.models import Answer, Message, Review, ReviewItem
 from prr.reviews.queries import (
     ReviewFilter,
@@ -100,18 +100,7 @@ def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
             text=params.q,
         )
     )
-    return paginate(
-        reviews,
-        params,
-        lambda rows: [
-            render.review_summary(
-                r,
-                required=r.required_count,
-                complete=r.required_complete,
-            )
-            for r in rows
-        ],
-    )
+    return paginate(reviews, params, render.review_summaries)
 
 
 @router.post("/reviews", response=responses(201, ReviewOut), summary="Start a review")
@@ -268,7 +257,7 @@ def post(request: HttpRequest, ref: Ref, body: MessageIn) -> Any:
     """Post in the channel as the caller. An approval phrase from a current member of the
     owning team marks its item done; the response lists the effects and prr's replies."""
     result = post_message(
-        get_review(ref),
+        channel_review(ref),
         author=caller(request),
         body=body.body,
         source=Message.Source.API,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import click
@@ -59,6 +63,12 @@ def review_start(
     click.echo(f"  {started.items.count()} checklist items; approvals by: {teams}")
 
 
+LIST_LIMIT = 50
+# `--all` reads this many reviews at a time, after the last one printed: memory stays flat
+# however many there are, and each batch costs the same (no OFFSET to skip).
+LIST_BATCH = 500
+
+
 @review.command("list")
 @click.option(
     "--status",
@@ -66,12 +76,53 @@ def review_start(
     default="open",
     show_default=True,
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=f"Show the newest N reviews (default: {LIST_LIMIT}).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every review, however many.")
 @json_option
-def review_list(status: str, as_json: bool) -> None:
+def review_list(status: str, limit: int | None, show_all: bool, as_json: bool) -> None:
     """List reviews, newest first, with their progress."""
     from prr.reviews.queries import list_reviews
 
-    rows = [
+    if show_all and limit is not None:
+        raise click.UsageError("Use --limit N or --all, not both.")
+    reviews = list_reviews(status)
+    hint = ""
+    if show_all:
+        rows = all_rows(reviews)
+    else:
+        shown = limit or LIST_LIMIT
+        page = list(reviews[: shown + 1])
+        rows = iter(list_rows(page[:shown]))
+        if len(page) > shown:
+            hint = more_hint(reviews.count(), shown, status)
+    if as_json:
+        echo_json_array(rows)
+    else:
+        echo_list(rows, status)
+    if hint:
+        click.echo(hint, err=True)
+
+
+def more_hint(total: int, shown: int, status: str) -> str:
+    more = total - shown
+    which = "" if status == "all" else f"{status} "
+    return (
+        f"{more:,} more {which}review{'s' if more > 1 else ''} not shown; "
+        f"see them with --limit {total} or --all."
+    )
+
+
+def list_rows(reviews: list[Any]) -> list[dict[str, Any]]:
+    """A batch of reviews as rows, with their progress read in one query."""
+    from prr.reviews.queries import progress_of
+
+    progress = progress_of(reviews)
+    return [
         {
             "number": r.number,
             "ref": r.ref,
@@ -79,21 +130,46 @@ def review_list(status: str, as_json: bool) -> None:
             "kind": r.kind,
             "status": r.status,
             "dri": r.dri.username,
-            "required_complete": r.required_complete,  # type: ignore[attr-defined]
-            "required": r.required_count,  # type: ignore[attr-defined]
+            "required_complete": progress[r.pk].complete,
+            "required": progress[r.pk].required,
         }
-        for r in list_reviews(status)
+        for r in reviews
     ]
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        click.echo(f"No {'' if status == 'all' else status + ' '}reviews.")
+
+
+def all_rows(reviews: Any) -> Iterator[dict[str, Any]]:
+    """Every review of the list, read LIST_BATCH at a time."""
+    batch = list(reviews[:LIST_BATCH])
+    while batch:
+        yield from list_rows(batch)
+        if len(batch) < LIST_BATCH:
+            return
+        batch = list(reviews.filter(number__lt=batch[-1].number)[:LIST_BATCH])
+
+
+def echo_list(rows: Iterator[dict[str, Any]], status: str) -> None:
+    shown = False
     for row in rows:
+        shown = True
         progress = f"{row['required_complete']}/{row['required']}"
         click.echo(
             f"{row['ref']:<8} {row['status']:<9} {progress:>7}  @{row['dri']:<12} {row['title']}"
         )
+    if not shown:
+        click.echo(f"No {'' if status == 'all' else status + ' '}reviews.")
+
+
+def echo_json_array(rows: Iterator[dict[str, Any]]) -> None:
+    """The rows as one JSON array, written as they come (the same text as `print_json`)."""
+    first = next(rows, None)
+    if first is None:
+        click.echo("[]")
+        return
+    click.echo("[")
+    for row in chain([first], rows):
+        text = textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False, default=str), "  ")
+        click.echo(text if row is first else f",\n{text}", nl=False)
+    click.echo("\n]")
 
 
 @review.command("show")

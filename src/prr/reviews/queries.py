@@ -41,17 +41,19 @@ def items_of(review: Review) -> QuerySet[ReviewItem]:
 
 
 def list_reviews(status: str = "open") -> QuerySet[Review]:
-    """Reviews by status (`all` for every one), newest first, with their progress counts."""
-    reviews = Review.objects.select_related("dri", "playbook_version__playbook")
+    """Reviews by status (`all` for every one), newest first; `progress_of` gives their counts.
+
+    Nothing here is aggregated, and the playbook's spec is not read: a page of the list costs
+    the same whether there are a hundred reviews or a hundred thousand.
+    """
+    reviews = Review.objects.select_related("dri", "playbook_version__playbook").defer(
+        "playbook_version__spec_json"
+    )
     if status != "all":
         if status not in Review.Status.values:
             raise InvalidInput(f"Unknown status '{status}'; use open, closed, cancelled or all.")
         reviews = reviews.filter(status=status)
-    required = Q(items__required=True)
-    return reviews.annotate(
-        required_count=Count("items", filter=required),
-        required_complete=Count("items", filter=required & ~Q(items__state="open")),
-    ).order_by("-number")
+    return reviews.order_by("-number")
 
 
 @dataclass(frozen=True)
@@ -97,34 +99,59 @@ def filter_reviews(f: ReviewFilter) -> QuerySet[Review]:
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """What a review still waits on: by owner (team name, or "DRI"), and its due items."""
+class Progress:
+    """How far a review is: its required items, those done or n/a, and what the open ones
+    wait on, by owner (team name, or "DRI") and by due date."""
 
+    required: int
+    complete: int
     by_owner: dict[str, int]
     overdue: int
     due_soon: int
 
 
-def waiting_on(reviews: Iterable[Review], *, soon_days: int = 3) -> dict[int, Waiting]:
-    """For each review, its open required items grouped by owner; one query for any number."""
+def progress_of(reviews: Iterable[Review], *, soon_days: int = 3) -> dict[int, Progress]:
+    """The progress of each of these reviews (a page of a list); one query for any number.
+
+    The query groups in the database, so it returns a few rows per review, not its items.
+    """
     ids = [r.pk for r in reviews]
     now = timezone.now()
     soon = now + timedelta(days=soon_days)
+    required = dict.fromkeys(ids, 0)
+    complete = dict.fromkeys(ids, 0)
     by_owner: dict[int, dict[str, int]] = {pk: {} for pk in ids}
     overdue = dict.fromkeys(ids, 0)
     due_soon = dict.fromkeys(ids, 0)
-    rows = ReviewItem.objects.filter(
-        review_id__in=ids, required=True, state=ReviewItem.State.OPEN
-    ).values_list("review_id", "owner_team__name", "due_at")
-    for review_id, team_name, due_at in rows:
-        owner = team_name or "DRI"
-        by_owner[review_id][owner] = by_owner[review_id].get(owner, 0) + 1
-        if due_at is not None and due_at < now:
-            overdue[review_id] += 1
-        elif due_at is not None and due_at < soon:
-            due_soon[review_id] += 1
+    is_open = Q(state=ReviewItem.State.OPEN)
+    rows = (
+        ReviewItem.objects.filter(review_id__in=ids, required=True)
+        .values("review_id", "owner_team__name")
+        .annotate(
+            total=Count("pk"),
+            still_open=Count("pk", filter=is_open),
+            late=Count("pk", filter=is_open & Q(due_at__lt=now)),
+            near=Count("pk", filter=is_open & Q(due_at__gte=now, due_at__lt=soon)),
+        )
+        .order_by()
+        .values_list("review_id", "owner_team__name", "total", "still_open", "late", "near")
+    )
+    for review_id, team_name, total, still_open, late, near in rows:
+        required[review_id] += total
+        complete[review_id] += total - still_open
+        if still_open:
+            by_owner[review_id][team_name or "DRI"] = still_open
+        overdue[review_id] += late
+        due_soon[review_id] += near
     return {
-        pk: Waiting(dict(sorted(by_owner[pk].items())), overdue[pk], due_soon[pk]) for pk in ids
+        pk: Progress(
+            required[pk],
+            complete[pk],
+            dict(sorted(by_owner[pk].items())),
+            overdue[pk],
+            due_soon[pk],
+        )
+        for pk in ids
     }
 
 
@@ -289,11 +316,13 @@ def live_version(ref: str | int) -> LiveVersion:
     return LiveVersion(pk, status, last_event or 0, last_message or 0)
 
 
-def events_since(review_id: int, after_event: int) -> list[tuple[str, dict[str, Any]]]:
-    """The kind and data of the review's timeline events newer than `after_event`."""
-    return [
-        (kind, data if isinstance(data, dict) else {})
-        for kind, data in TimelineEvent.objects.filter(
-            review_id=review_id, pk__gt=after_event
-        ).values_list("kind", "data")
-    ]
+def events_since(
+    review_id: int, after_event: int, upto_event: int, *, limit: int
+) -> list[TimelineEvent]:
+    """The review's timeline events in (`after_event`, `upto_event`], oldest first, at most
+    `limit` + 1 of them (one more than `limit` says the page is too far behind)."""
+    return list(
+        TimelineEvent.objects.filter(
+            review_id=review_id, pk__gt=after_event, pk__lte=upto_event
+        ).order_by("pk")[: limit + 1]
+    )

@@ -18,7 +18,7 @@ from prr.integrations.chat.services import (
 )
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews.models import Review
-from prr.reviews.queries import get_review, list_reviews, readiness, waiting_on
+from prr.reviews.queries import get_review, list_reviews, progress_of, readiness
 from prr.reviews.services import close_review, set_item_state, start_review
 
 LIST_LIMIT = 20
@@ -200,7 +200,7 @@ def list_command(call: CommandCall, args: list[str]) -> CommandReply:
     reviews = list(list_reviews("open")[: LIST_LIMIT + 1])
     if not reviews:
         return CommandReply("No open reviews. Start one with `/prr start PLAYBOOK KIND TITLE…`.")
-    waits = waiting_on(reviews[:LIST_LIMIT])
+    waits = progress_of(reviews[:LIST_LIMIT])
     lines = ["**Open reviews**", ""]
     for review in reviews[:LIST_LIMIT]:
         waiting = waits[review.pk].by_owner

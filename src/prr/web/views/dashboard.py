@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from prr.reviews.queries import ReviewFilter, filter_reviews, waiting_on
+from prr.reviews.queries import ReviewFilter, filter_reviews, progress_of
 from prr.web.forms import DashboardFilter
 from prr.web.views.common import acting_user
 
@@ -29,8 +29,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         text=data.get("q") or None,
     )
     page = Paginator(filter_reviews(chosen), PER_PAGE).get_page(request.GET.get("page"))
-    waiting = waiting_on(page.object_list)
-    rows = [(review, waiting[review.pk]) for review in page.object_list]
+    progress = progress_of(page.object_list)
+    rows = [(review, progress[review.pk]) for review in page.object_list]
     return render(
         request,
         "web/dashboard.html",
