@@ -12,6 +12,7 @@ from prr.cli.check import check
 from prr.cli.directory import directory
 from prr.cli.people import team, user
 from prr.cli.playbooks import playbook
+from prr.cli.prune import prune
 from prr.cli.reviews import review
 from prr.cli.server import demo, init, serve
 from prr.cli.tokens import token
@@ -41,6 +42,7 @@ prr.add_command(backup)
 prr.add_command(restore)
 prr.add_command(check)
 prr.add_command(directory)
+prr.add_command(prune)
 
 
 def main() -> None:

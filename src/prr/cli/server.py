@@ -74,17 +74,35 @@ def close_connections_before_fork(server: Any, worker: Any) -> None:
     connections.close_all()
 
 
+def forget_exited_worker(server: Any, worker: Any) -> None:
+    """Gunicorn's child_exit hook: the metrics of a worker that exited stop being live."""
+    from prr.operations.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)
+
+
 def run_gunicorn(host: str, port: int, workers: int) -> None:
+    from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
+    from prr.operations.logs import gunicorn_logging
+    from prr.operations.metrics import clear_dead_files
     from prr.wsgi import application
+
+    # The counters of a previous run start again from zero (Prometheus' rate() expects it).
+    clear_dead_files(settings.METRICS_DIR)
+    json_logs = settings.LOG_FORMAT == "json"
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
+            if json_logs:  # one JSON line per request comes from prr's middleware instead
+                self.cfg.set("logconfig_dict", gunicorn_logging())
+            else:
+                self.cfg.set("accesslog", "-")
             self.cfg.set("pre_fork", close_connections_before_fork)
+            self.cfg.set("child_exit", forget_exited_worker)
             if "control_socket_disable" in self.cfg.settings:
                 # Gunicorn 27's control socket is one fixed path per user: a second `prr serve`
                 # on the host would take it over. prr does not use it.

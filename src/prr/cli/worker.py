@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -12,6 +13,8 @@ from typing import Any
 import click
 
 from prr.cli.base import PrrCommand
+
+task_logger = logging.getLogger("prr.tasks")
 
 QUEUE = "default"
 RESCUE_EVERY = 60.0  # seconds between looks for deliveries a dead worker left half-sent
@@ -56,13 +59,36 @@ def heartbeat_loop(stop: threading.Event, worker: str, started_at: datetime) -> 
     connection.close()
 
 
+def prune_loop(stop: threading.Event, every: float | None = None) -> None:
+    """Every hour, delete what is only kept for a while (prr.operations.pruning)."""
+    from django.db import close_old_connections, connection
+
+    from prr.operations import pruning
+
+    while not stop.wait(pruning.PRUNE_EVERY if every is None else every):
+        try:
+            pruned = pruning.prune()
+        except Exception as exc:  # the database may be briefly away; prune next time
+            click.echo(f"Could not prune old rows: {exc}", err=True)
+            close_old_connections()
+        else:
+            if pruned.total:
+                click.echo(f"Pruned {pruned.summary()}.")
+    connection.close()
+
+
 def worker_id() -> str:
     # Unique across hosts and restarts; django-tasks-db allows 64 characters.
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 def log_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
-    """One line per task run: when, which task on what, what came of it and how long it took."""
+    """One line per task run: when, which task on what, what came of it and how long it took,
+    and the id of the request that queued it; a JSON object with PRR_LOG_FORMAT=json."""
+    from django.conf import settings
+
+    from prr.operations.task_context import request_id_of
+
     finished = task_result.finished_at
     took = (finished - task_result.started_at).total_seconds() if task_result.started_at else 0.0
     args = ", ".join(repr(a) for a in task_result.args)
@@ -71,8 +97,26 @@ def log_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
     else:
         error = task_result.errors[-1].exception_class_path if task_result.errors else "?"
         outcome = f"task failed ({error})"
+    request_id = request_id_of(task_result)
+    if settings.LOG_FORMAT == "json":
+        task_logger.info(
+            "%s(%s): %s",
+            task_result.task.name,
+            args,
+            outcome,
+            extra={
+                "request_id": request_id,
+                "task": task_result.task.name,
+                "task_id": str(task_result.id),
+                "outcome": outcome,
+                "duration_ms": round(took * 1000, 1),
+            },
+        )
+        return
+    queued_by = f" [request {request_id}]" if request_id else ""
     click.echo(
         f"{finished:%Y-%m-%d %H:%M:%S} {task_result.task.name}({args}): {outcome} in {took:.2f}s"
+        + queued_by
     )
 
 
@@ -96,7 +140,7 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
 
     Ctrl-C or SIGTERM stops it after the task at hand; a second one stops it at once.
     """
-    from django_tasks.signals import task_finished
+    from django_tasks.signals import task_finished, task_started
     from django_tasks_db.management.commands.db_worker import Worker
 
     runner = Worker(
@@ -127,7 +171,14 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
         from prr.cli.directory import start_directory_sync
 
         start_directory_sync(stop, runner.worker_id)  # only when PRR_LDAP_URL is set
+        threading.Thread(target=prune_loop, args=(stop,), daemon=True).start()
+    from prr.operations import task_context
+
+    # The task's lines carry the id of the request that queued it (started: set; finished:
+    # log_task's line, then cleared).
+    task_started.connect(task_context.task_started)
     task_finished.connect(log_task)
+    task_finished.connect(task_context.task_finished)
     runner.configure_signals()
     try:
         runner.run()
@@ -135,5 +186,7 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
         stop.set()
         runner.reset_signals()
         task_finished.disconnect(log_task)
+        task_finished.disconnect(task_context.task_finished)
+        task_started.disconnect(task_context.task_started)
         heartbeats.stop(runner.worker_id)
     click.echo(f"Worker {runner.worker_id} stopped after {runner._run_tasks} tasks.")

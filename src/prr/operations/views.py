@@ -8,10 +8,12 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from prr.operations import metrics
 from prr.operations.heartbeats import live_workers, worker_window
 
 logger = logging.getLogger(__name__)
@@ -60,3 +62,19 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ready" if ready else "not ready", "checks": checks},
         status=200 if ready else 503,
     )
+
+
+@never_cache
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for a token or the allowed networks only (docs/monitoring.md)."""
+    refusal = metrics.scrape_refusal(request)
+    if refusal == 403:
+        return HttpResponse(
+            "A valid metrics token is needed: Authorization: Bearer <PRR_METRICS_TOKEN>.\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    if refusal is not None:
+        return HttpResponse("Not found.\n", status=404, content_type="text/plain; charset=utf-8")
+    return HttpResponse(metrics.scrape(), content_type=CONTENT_TYPE_LATEST)

@@ -21,6 +21,7 @@ from prr.errors import NotFound, RuleViolation
 from prr.integrations import outbox
 from prr.integrations.chat.models import ChatPost
 from prr.integrations.webhooks.transport import Response
+from prr.operations import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,9 @@ def queue_post(
 @task()
 def send_chat_post(post_id: int) -> str:
     """Make the next attempt at sending a chat post; returns what became of it."""
-    return send(post_id)
+    outcome = send(post_id)
+    metrics.CHAT_POSTS.labels(outcome).inc()
+    return outcome
 
 
 def enqueue_post(post_id: int, *, run_after: datetime | None = None) -> None:

@@ -23,6 +23,7 @@ from prr.integrations.outbox import max_attempts, retry_delay, timeout
 from prr.integrations.webhooks import transport
 from prr.integrations.webhooks.models import Delivery, DeliveryAttempt
 from prr.integrations.webhooks.signing import signed_headers
+from prr.operations import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,9 @@ def encode_payload(payload: object) -> bytes:
 @task()
 def deliver_webhook(delivery_id: int) -> str:
     """Make the next attempt at a delivery; returns what became of it."""
-    return deliver(delivery_id)
+    outcome = deliver(delivery_id)
+    metrics.WEBHOOK_DELIVERIES.labels(outcome).inc()
+    return outcome
 
 
 def enqueue_delivery(delivery_id: int, *, run_after: datetime | None = None) -> None:
