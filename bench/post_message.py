@@ -2,6 +2,8 @@
 
 A review with 60 items, 8 of them with task actions; 2,000 messages, a tenth approval
 phrases by team members, a tenth the same phrases by outsiders, the rest ordinary chat.
+Then the cost per message against the size of the review's phrase table: the same messages in a
+review with 10 task actions and in one with 2,000 (goal: at most 1.5x).
 Runs on SQLite and, when PRR_TEST_DATABASE_URL is set, on PostgreSQL (in a scratch database
 `prr_bench` that it creates and drops). Usage: `make bench` or `python bench/post_message.py`.
 """
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 MESSAGES = 2_000
@@ -27,13 +30,20 @@ CHAT = [
 ]
 
 
-def playbook_yaml() -> str:
+SMALL_TABLE, LARGE_TABLE = 10, 2_000  # task actions
+TABLE_MESSAGES = 600
+TABLE_GOAL = 1.5
+
+
+def playbook_yaml(
+    items_count: int = ITEMS, with_actions: int = WITH_ACTIONS, slug: str = "bench"
+) -> str:
     import yaml
 
     items = []
-    for n in range(ITEMS):
+    for n in range(items_count):
         item: dict[str, object] = {"key": f"item-{n}", "title": f"Checklist item {n}"}
-        if n < WITH_ACTIONS:
+        if n < with_actions:
             item.update(
                 owner="sre",
                 task_actions=[
@@ -44,8 +54,8 @@ def playbook_yaml() -> str:
         items.append(item)
     return yaml.safe_dump(
         {
-            "slug": "bench",
-            "title": "Benchmark playbook",
+            "slug": slug,
+            "title": f"Benchmark playbook {slug}",
             "checklists": [{"title": "All", "items": items}],
         }
     )
@@ -121,6 +131,46 @@ def run_one() -> None:
             f"{'':<10}   {category:<16} {rate:8.0f} msg/s   ratio {rate / bare_rate:.2f}   "
             f"({len(times)} messages)"
         )
+    per_table = {size: time_per_message(size, dri, members, outsiders) for size in TABLES}
+    small, large = per_table[SMALL_TABLE], per_table[LARGE_TABLE]
+    verdict = "PASS" if large <= TABLE_GOAL * small else "FAIL"
+    print(
+        f"{'':<10} per message: {small * 1000:.2f} ms at {SMALL_TABLE} task actions, "
+        f"{large * 1000:.2f} ms at {LARGE_TABLE:,}: {large / small:.2f}x "
+        f"(goal <= {TABLE_GOAL}x) {verdict}"
+    )
+
+
+TABLES = (SMALL_TABLE, LARGE_TABLE)
+
+
+def time_per_message(actions: int, dri: Any, members: list[Any], outsiders: list[Any]) -> float:
+    """Mean seconds per message (the plan's mix) in a review with `actions` task actions
+    (two per item), after its first message."""
+    from prr.playbooks.services import import_playbook
+    from prr.reviews.channel import post_message
+    from prr.reviews.services import start_review
+
+    items = actions // 2
+    yaml_text = playbook_yaml(items, items, slug=f"table-{actions}")
+    version = import_playbook(yaml_text).version
+    review = start_review(
+        version=version, title=f"Benchmark review with {actions} task actions", dri=dri
+    )
+    post_message(review, author=dri, body="Warming up the channel.", source="cli")
+    spent = 0.0
+    for n in range(TABLE_MESSAGES):
+        area = n % WITH_ACTIONS
+        if n % 10 == 0:
+            author, body = members[n % 4], f"Area {area} review is completed"
+        elif n % 10 == 5:
+            author, body = outsiders[n % 4], f"Area {area} review is completed"
+        else:
+            author, body = members[n % 4], CHAT[n % len(CHAT)]
+        start = time.perf_counter()
+        post_message(review, author=author, body=body, source="cli")
+        spent += time.perf_counter() - start
+    return spent / TABLE_MESSAGES
 
 
 def child(database_url: str, data_dir: str) -> None:

@@ -88,3 +88,37 @@ def test_two_reviews_started_at_once_with_one_title_give_one_review(small_playbo
     assert isinstance(errors[0], RuleViolation)
     assert "is already open" in str(errors[0])
     assert Review.objects.filter(title="Search cluster: upgrade to version eight").count() == 1
+
+
+def test_a_message_waits_for_the_review_lock_so_messages_commit_in_id_order(review, dri):
+    # The review page's live updates ask for messages after the last id they saw: on
+    # PostgreSQL a message whose id was drawn earlier but committed later would be skipped.
+    # Every message therefore draws its id under the review's row lock.
+    from django.db import transaction
+
+    from prr.reviews.services import lock_review_status
+
+    locked, release, posted = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with transaction.atomic():
+            lock_review_status(review)
+            locked.set()
+            release.wait(timeout=10)
+
+    def post_plain_message():
+        locked.wait(timeout=10)
+        post_message(review, author=dri, body="A plain message, no phrase in it.")
+        posted.set()
+
+    holder = threading.Thread(target=lambda: (hold_the_lock(), connection.close()))
+    poster = threading.Thread(target=lambda: (post_plain_message(), connection.close()))
+    holder.start()
+    poster.start()
+    assert locked.wait(timeout=10)
+    assert not posted.wait(timeout=1), "the message was stored while the review was locked"
+    release.set()
+    assert posted.wait(timeout=10)
+    holder.join(timeout=10)
+    poster.join(timeout=10)
+    assert review.messages.filter(body__startswith="A plain message").count() == 1

@@ -7,9 +7,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from prr.accounts.models import ApiToken, User
@@ -113,21 +115,82 @@ def revoke_token(token: ApiToken, *, by: User | None = None) -> ApiToken:
     return token
 
 
+@dataclass(frozen=True)
+class _TokenLookup:
+    """The query of every API request, compiled by the ORM once per process and database.
+
+    Building a query with the user joined costs the ORM far more than the database takes to
+    answer it (about 2 ms against 0.1 ms); this keeps the ORM's own SQL, its column order and
+    its value converters, and builds the two model instances as the ORM does.
+    """
+
+    sql: str
+    token_fields: list[str]
+    user_fields: list[str]
+    converters: dict[int, tuple[list[Any], Any]]
+
+    @classmethod
+    def compile(cls, alias: str) -> _TokenLookup:
+        sentinel = "prefix-placeholder"
+        query = (
+            ApiToken.objects.using(alias)
+            .select_related("user")
+            .filter(prefix=sentinel, revoked_at__isnull=True)
+            .order_by()
+            .query
+        )
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        token_fields = [f.attname for f in ApiToken._meta.concrete_fields]
+        user_fields = [f.attname for f in User._meta.concrete_fields]
+        # The lookup relies on the ORM's layout: the token's columns, then the user's.
+        assert tuple(params) == (sentinel,), params
+        assert len(compiler.select) == len(token_fields) + len(user_fields)
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        return cls(sql, token_fields, user_fields, converters)
+
+    def find(self, prefix: str) -> ApiToken | None:
+        """The active (not revoked) token with this prefix, its user attached."""
+        alias = router.db_for_read(ApiToken)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [prefix])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for position, (functions, expression) in self.converters.items():
+            for convert in functions:
+                values[position] = convert(values[position], expression, connection)
+        split = len(self.token_fields)
+        token = ApiToken.from_db(alias, self.token_fields, values[:split])
+        token.user = User.from_db(alias, self.user_fields, values[split:])
+        return token
+
+
+@lru_cache(maxsize=8)
+def _token_lookup(alias: str) -> _TokenLookup:
+    return _TokenLookup.compile(alias)
+
+
 def authenticate_token(raw: str) -> User | None:
-    """The active user a presented token acts as, or None for any bad, revoked or unknown one."""
+    """The active user a presented token acts as, or None for any bad, revoked or unknown one.
+
+    The hot path of every API request: one indexed lookup by prefix (with the user), a
+    constant-time compare, and a write of `last_used_at` at most once per
+    LAST_USED_PRECISION, whichever process serves the token.
+    """
     prefix = presented_prefix(raw, "prr")
     if prefix is None:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not matches(token.digest, raw):
-        return None
-    if not token.user.is_active:
+    token = _token_lookup(router.db_for_read(ApiToken)).find(prefix)
+    if token is None or not matches(token.digest, raw) or not token.user.is_active:
         return None
     now = timezone.now()
     if is_stale(token.last_used_at, now):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Conditional, so that several processes seeing the same stale value write once.
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION),
+            pk=token.pk,
+        ).update(last_used_at=now)
     return token.user

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -10,10 +13,12 @@ from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
-from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.operations import metrics
 from prr.reviews import events
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction
-from prr.reviews.phrases import PhraseMatch, Reason, match_phrases
+from prr.reviews.phrases import PhraseMatch, PhraseTable, Reason
+from prr.reviews.queries import parse_ref
 from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
 from prr.teams.directory import describe_membership
 from prr.teams.models import Source
@@ -45,6 +50,16 @@ def clean_body(body: str) -> str:
     return body
 
 
+def channel_review(ref: str | int) -> Review:
+    """The review whose channel is posted to, read with only what posting needs (its number,
+    status and start), not its playbook version's whole spec."""
+    number = parse_ref(ref)
+    try:
+        return Review.objects.only("number", "status", "created_at").get(number=number)
+    except Review.DoesNotExist:
+        raise NotFound(f"No review PRR-{number}.") from None
+
+
 def post_message(
     review: Review,
     *,
@@ -70,17 +85,17 @@ def post_message(
     if source not in Message.Source.values or source == Message.Source.SYSTEM:
         raise InvalidInput(f"Unknown message source '{source}'.")
     triggered = {} if author.is_bot else triggered_actions(review, body)
-    if not triggered:
-        # Nothing to change: the message alone is the whole write.
-        message, duplicate = store_message(review, author, body, source, external_id)
-        if not duplicate:
-            publish_posted(PostResult(message))
-        return PostResult(message, duplicate=duplicate)
     with transaction.atomic():
+        # Every message takes the review's row lock before its id is drawn, so one review's
+        # messages commit in id order: a reader that has seen message N (the review page's
+        # live updates) never has a lower id still to come. It also serialises approvals with
+        # each other and with a close, and reads the status a close may have changed.
+        review.status = lock_review_status(review)
         message, duplicate = store_message(review, author, body, source, external_id)
         result = PostResult(message, duplicate=duplicate)
         if not duplicate:
-            run_task_actions(review, message, triggered, result)
+            if triggered:
+                run_task_actions(review, message, triggered, result)
             publish_posted(result)
     return result
 
@@ -99,24 +114,66 @@ def publish_posted(result: PostResult) -> None:
     )
 
 
+@dataclass(frozen=True)
+class ReviewPhrases:
+    """A review's task actions as the channel matches them: its phrase table, and for each
+    phrase the actions (by id) that carry it."""
+
+    table: PhraseTable
+    phrases_of: dict[int, tuple[str, ...]]  # action id -> its phrases, in order
+    actions_with: dict[str, tuple[int, ...]]  # phrase -> ids of the actions that carry it
+
+
+# A review's task actions are copied from its playbook when it starts and never change, so each
+# process may keep their phrase table. The key holds the start time too: a database restored or
+# rolled back may give a review id to another review. Membership is never cached: it is read
+# when a phrase matches.
+_PHRASE_TABLES_MAX = 512
+_phrase_tables: OrderedDict[tuple[int, datetime], ReviewPhrases] = OrderedDict()
+_phrase_tables_lock = threading.Lock()
+
+
+def review_phrases(review: Review) -> ReviewPhrases:
+    key = (review.pk, review.created_at)
+    with _phrase_tables_lock:
+        found = _phrase_tables.get(key)
+        if found is not None:
+            _phrase_tables.move_to_end(key)
+            return found
+    rows = (
+        TaskAction.objects.filter(review_id=review.pk).order_by("pk").values_list("pk", "phrases")
+    )
+    phrases_of = {pk: tuple(phrases) for pk, phrases in rows}
+    actions_with: dict[str, list[int]] = {}
+    for pk, phrases in phrases_of.items():
+        for phrase in dict.fromkeys(phrases):
+            actions_with.setdefault(phrase, []).append(pk)
+    found = ReviewPhrases(
+        PhraseTable(actions_with),
+        phrases_of,
+        {phrase: tuple(pks) for phrase, pks in actions_with.items()},
+    )
+    with _phrase_tables_lock:
+        _phrase_tables[key] = found
+        while len(_phrase_tables) > _PHRASE_TABLES_MAX:
+            _phrase_tables.popitem(last=False)
+    return found
+
+
 def triggered_actions(review: Review, body: str) -> dict[int, PhraseMatch]:
     """The review's task actions whose phrases occur in the message, by id, each with the match
     that decides it: one that counts if any of its phrases counts, else its first phrase that
-    occurs.
-
-    A review's task actions are copied from its playbook when it starts and never change,
-    so reading them needs no lock.
-    """
-    candidates = list(TaskAction.objects.filter(review=review).values_list("pk", "phrases"))
-    matches = match_phrases(body, [p for _, phrases in candidates for p in phrases])
+    occurs."""
+    phrases = review_phrases(review)
+    matches = phrases.table.match(body)
     if not matches:
         return {}
     by_phrase = {match.phrase: match for match in matches}
+    candidates = sorted({pk for match in matches for pk in phrases.actions_with[match.phrase]})
     triggered: dict[int, PhraseMatch] = {}
-    for pk, phrases in candidates:
-        found = [by_phrase[p] for p in phrases if p in by_phrase]
-        if found:
-            triggered[pk] = next((m for m in found if m.counts), found[0])
+    for pk in candidates:
+        found = [by_phrase[p] for p in phrases.phrases_of[pk] if p in by_phrase]
+        triggered[pk] = next((m for m in found if m.counts), found[0])
     return triggered
 
 
@@ -140,9 +197,7 @@ def store_message(
 def run_task_actions(
     review: Review, message: Message, matches: dict[int, PhraseMatch], result: PostResult
 ) -> None:
-    # Only a message that may change items takes the review's lock: it serialises approvals
-    # with each other and with a close, and reads the status that close may have changed.
-    review.status = lock_review_status(review)
+    # The caller holds the review's lock and has read its status.
     author = message.author
     assert author is not None
     # Membership is read here, after the lock: it is the author's at the moment of posting.
@@ -215,6 +270,7 @@ def apply_task_action(
         },
     )
     result.effects.append(Effect(item.key, target))
+    transaction.on_commit(lambda: metrics.count_task_action("fired"))
 
 
 def refuse_task_action(
@@ -241,6 +297,7 @@ def refuse_task_action(
         message=message,
         teams=[t.slug for t in teams],
     )
+    transaction.on_commit(lambda: metrics.count_task_action("refused"))
 
 
 _WHY_NOT = {

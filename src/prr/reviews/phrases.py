@@ -53,7 +53,10 @@ saying why, so writing the phrase again on its own costs little, while a wrong a
 the review exists to prevent.
 
 Speed: a message is first checked cheaply - is any phrase a substring of the message normalised
-and stripped of Markdown link targets and quote marks? - and parsed as Markdown only if so.
+and stripped of Markdown link targets and quote marks? - and parsed as Markdown only if so. A
+:class:`PhraseTable` prepares many phrases once (a review's, at its first message): each phrase
+is indexed by its rarest four-character piece, so the cheap check looks up the message's pieces
+instead of searching the message once per phrase, and costs the same for 10 phrases or 2,000.
 """
 
 # The docstring names other scripts' punctuation (full-width, ideographic), on purpose.
@@ -73,7 +76,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-__all__ = ["PhraseMatch", "Reason", "find_phrases", "match_phrases", "normalise"]
+__all__ = ["PhraseMatch", "PhraseTable", "Reason", "find_phrases", "match_phrases", "normalise"]
 
 # Removed (or replaced) by normalise(): Markdown emphasis and code marks, the typographic
 # apostrophe, and invisible format characters that chat clients sometimes leave in pasted text.
@@ -210,29 +213,85 @@ def match_phrases(message: str, phrases: Iterable[str]) -> list[PhraseMatch]:
 
     Phrases that are empty after normalisation never occur. The message is prepared at most
     once per call, and parsed only when some phrase passes the cheap check; prepared phrases
-    are cached across calls.
+    are cached across calls. To match many messages against the same phrases, build a
+    :class:`PhraseTable` once.
     """
-    loose: str | None = None
-    prepared: _Message | None = None
-    seen: set[str] = set()
-    found: list[PhraseMatch] = []
-    for phrase in phrases:
-        if phrase in seen:
-            continue
-        seen.add(phrase)
-        needle = _prepare_phrase(phrase)
-        if needle is None:
-            continue
-        if loose is None:
-            loose = _loosen(message)
-        if needle.loose not in loose:
-            continue
-        if prepared is None:
-            prepared = _prepare_message(message)
-        match = prepared.match(phrase, needle)
-        if match is not None:
-            found.append(match)
-    return found
+    return PhraseTable(phrases).match(message)
+
+
+# The length of the pieces a PhraseTable indexes phrases by; a shorter phrase is always checked.
+_PIECE = 4
+# Up to this many distinct pieces, searching the message for each piece is cheaper than
+# cutting the message into all its pieces.
+_SEARCH_PIECES_MAX = 32
+
+
+class PhraseTable:
+    """Phrases prepared once for matching many messages.
+
+    The cheap check is exact (a phrase is a candidate whenever its loosened form occurs in the
+    loosened message): a phrase that occurs contains its indexing piece, and that piece is then
+    one of the message's pieces.
+    """
+
+    __slots__ = ("_by_piece", "_needles", "_phrases", "_short")
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._phrases: list[str] = []
+        self._needles: list[_Needle] = []
+        for phrase in dict.fromkeys(phrases):
+            needle = _prepare_phrase(phrase)
+            if needle is not None:
+                self._phrases.append(phrase)
+                self._needles.append(needle)
+        pieces_of = [_pieces(needle.loose) for needle in self._needles]
+        counts: dict[str, int] = {}
+        for pieces in pieces_of:
+            for piece in pieces:
+                counts[piece] = counts.get(piece, 0) + 1
+        self._short: list[int] = []
+        self._by_piece: dict[str, list[int]] = {}
+        for index, pieces in enumerate(pieces_of):
+            if not pieces:
+                self._short.append(index)
+                continue
+            rarest = min(sorted(pieces), key=counts.__getitem__)
+            self._by_piece.setdefault(rarest, []).append(index)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def match(self, message: str) -> list[PhraseMatch]:
+        """The phrases (in the table's order) that occur in the message, as match_phrases."""
+        if not self._needles:
+            return []
+        loose = _loosen(message)
+        candidates = list(self._short)
+        if len(self._by_piece) <= _SEARCH_PIECES_MAX:
+            for piece, indexes in self._by_piece.items():
+                if piece in loose:
+                    candidates.extend(indexes)
+        else:
+            for piece in _pieces(loose):
+                found_here = self._by_piece.get(piece)
+                if found_here is not None:
+                    candidates.extend(found_here)
+        prepared: _Message | None = None
+        found: list[PhraseMatch] = []
+        for index in sorted(candidates):
+            needle = self._needles[index]
+            if needle.loose not in loose:
+                continue
+            if prepared is None:
+                prepared = _prepare_message(message)
+            match = prepared.match(self._phrases[index], needle)
+            if match is not None:
+                found.append(match)
+        return found
+
+
+def _pieces(text: str) -> set[str]:
+    return {text[start : start + _PIECE] for start in range(len(text) - _PIECE + 1)}
 
 
 def find_phrases(message: str, phrases: Iterable[str]) -> list[str]:

@@ -19,6 +19,7 @@ from prr.integrations.chat.outgoing import queue_post
 from prr.reviews import events
 from prr.reviews.events import Event
 from prr.reviews.models import Review, ReviewItem
+from prr.reviews.per_request import once_per_request
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ def on_review_event(event: Event) -> None:
             )
 
 
+@once_per_request
 def chat_configured() -> bool:
-    # Without any chat settings, no event costs a query.
+    # Without any chat settings, no event costs a query; with them, one per request.
     return bool(
         settings.MATTERMOST_WEBHOOK_URL
         or settings.SLACK_BOT_TOKEN

@@ -12,15 +12,21 @@ from prr.integrations.webhooks.models import Delivery, Subscription
 from prr.integrations.webhooks.tasks import enqueue_delivery
 from prr.reviews.events import Event
 from prr.reviews.models import Review
+from prr.reviews.per_request import once_per_request
 from prr.reviews.queries import readiness
 
 logger = logging.getLogger(__name__)
 
 
+@once_per_request
+def active_subscriptions() -> list[Subscription]:
+    # One query per request, however many events it publishes; the subscriptions are few, so
+    # they are matched by event type here rather than with JSON lookups that SQLite lacks.
+    return list(Subscription.objects.filter(active=True))
+
+
 def on_review_event(event: Event) -> None:
-    # One query when nobody listens; the subscriptions are few, so they are matched here
-    # rather than with JSON lookups that SQLite lacks.
-    subscriptions = [s for s in Subscription.objects.filter(active=True) if s.wants(event.type)]
+    subscriptions = [s for s in active_subscriptions() if s.wants(event.type)]
     if not subscriptions:
         return
     try:
