@@ -104,6 +104,27 @@ def user_deactivate(username: str) -> None:
     click.echo(f"Deactivated @{target.username}.")
 
 
+@user.command("unlock")
+@click.argument("username", required=False)
+@click.option(
+    "--address", default=None, help="Also lift the lock on this client IP address (or only it)."
+)
+def user_unlock(username: str | None, address: str | None) -> None:
+    """Let a user sign in again after too many wrong passwords, before the cool-off ends."""
+    from prr.accounts.services import get_user
+    from prr.accounts.throttling import unlock_sign_in
+
+    if username is None and address is None:
+        raise click.UsageError("Name the user to unlock, or give --address.")
+    handle = get_user(username).username if username is not None else None
+    removed = unlock_sign_in(handle, address=address)
+    what = " and ".join(part for part in (f"@{handle}" if handle else "", address or "") if part)
+    if removed:
+        click.echo(f"Unlocked {what}: {removed} failed sign-in record(s) forgotten.")
+    else:
+        click.echo(f"{what} had no failed sign-ins to forget; nothing to unlock.")
+
+
 @click.group(cls=PrrGroup)
 def team() -> None:
     """Teams and their current members (membership decides who may approve)."""

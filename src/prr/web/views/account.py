@@ -12,8 +12,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from prr.accounts.forms import ThrottledSignInForm
 from prr.accounts.tokens import NewToken, create_token, get_token, list_tokens, revoke_token
 from prr.errors import PrrError
 from prr.teams.queries import current_memberships
@@ -33,6 +35,7 @@ class SignInView(auth_views.LoginView):
     """
 
     template_name = "web/login.html"
+    authentication_form = ThrottledSignInForm
     redirect_authenticated_user = True
 
     def get_form(self, form_class: type[AuthenticationForm] | None = None) -> AuthenticationForm:
@@ -94,6 +97,7 @@ def account(request: HttpRequest) -> HttpResponse:
     return account_page(request)
 
 
+@never_cache  # the page shows the token: no browser or proxy may keep a copy
 @login_required
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
