@@ -6,6 +6,8 @@ The personas: `dri` (Dana, who runs the review), `sre_member` (Sam, in team SRE)
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from prr.accounts.models import User
@@ -63,6 +65,16 @@ checklists:
         task_actions:
           - {phrases: ["Product review is completed"], team: product, then: done}
 """
+
+# The suite's fake chat servers and webhook receivers listen on 127.0.0.1, which prr refuses
+# to send to by default: allowed here (and for the processes the tests start) once;
+# tests/hardening turns it off again to test the refusal.
+os.environ.setdefault("PRR_OUTGOING_ALLOW_PRIVATE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _outgoing_to_loopback_allowed(settings) -> None:
+    settings.OUTGOING_ALLOW_PRIVATE = True
 
 
 @pytest.fixture

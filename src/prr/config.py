@@ -5,6 +5,7 @@ Each helper refuses a bad value with a message naming the variable, instead of g
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -90,12 +91,22 @@ def secret_key(directory: Path) -> str:
     if path.exists():
         key = path.read_text().strip()
         if key:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)  # written by an older prr, or copied: readable by others
             return key
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 unless it exists (a new SQLite database: SQLite
+    then gives its -wal and -shm files the same mode). A folder that is missing is left for
+    the database to report."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.views.decorators.cache import never_cache
 from ninja import Router, Status
+from ninja.decorators import decorate_view
 
 from prr.accounts.tokens import create_token, get_token, list_tokens, revoke_token
 from prr.api import render
@@ -30,6 +32,7 @@ def my_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response=responses(201, TokenCreatedOut), summary="Create a token")
+@decorate_view(never_cache)  # the secret is in the response: not to be kept by a cache
 def new_token(request: HttpRequest, body: TokenIn) -> Any:
     """A new token for the caller; the response is the only time it is shown."""
     user = caller(request)

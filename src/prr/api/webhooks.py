@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.views.decorators.cache import never_cache
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from prr.api.reviews import caller, responses
 from prr.integrations.webhooks import services
@@ -125,6 +127,7 @@ def list_subscriptions(request: HttpRequest) -> Any:
 
 
 @router.post("/webhooks", response=responses(201, SubscriptionCreatedOut), summary="Subscribe")
+@decorate_view(never_cache)  # the secret is in the response: not to be kept by a cache
 def add(request: HttpRequest, body: SubscriptionIn) -> Any:
     """Subscribe a URL to review events; the response shows the signing secret once."""
     subscription = services.add_subscription(body.url, body.events, body.secret, by=caller(request))

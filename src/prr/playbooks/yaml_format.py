@@ -13,10 +13,59 @@ from prr.errors import InvalidInput
 from prr.playbooks.spec import PlaybookSpec
 
 MAX_FILE_BYTES = 1_000_000
+# Values in the playbook once its aliases (`*name`) are expanded. The default playbook has
+# about 700; a file of aliases of aliases ("billion laughs") could otherwise make 10 KB
+# expand to billions, which validation and storage would each walk.
+MAX_EXPANDED_VALUES = 100_000
+
+
+def expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many values `root` stands for with every alias written out, counted up to `limit`
+    (each node once: cost linear in the file); ValueError for an alias inside itself."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ValueError("an alias refers to a value that contains it")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a mapping with the same key twice (YAML keeps the last)."""
+    """SafeLoader that refuses a mapping with the same key twice (YAML keeps the last), and a
+    document whose aliases expand it beyond MAX_EXPANDED_VALUES."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        try:
+            size = expanded_size(node, MAX_EXPANDED_VALUES)
+        except ValueError as exc:
+            raise InvalidInput(_invalid(node.start_mark, str(exc))) from None
+        if size > MAX_EXPANDED_VALUES:
+            raise InvalidInput(
+                f"The playbook expands to more than {MAX_EXPANDED_VALUES:,} values through its "
+                "aliases (*name): refused, as a file of aliases of aliases would take the server "
+                "down. Write the repeated parts out, or use fewer aliases."
+            )
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -79,8 +128,13 @@ def parse_spec(text: str | bytes) -> PlaybookSpec:
     text = read_file_text(text)
     if not text.strip():
         raise InvalidInput("The playbook is empty; expected YAML or JSON with slug, title, …")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InvalidInput(f"The playbook contains a NUL character (\\x00) on line {line}.")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:
+        raise InvalidInput("The playbook is not valid YAML: it is nested too deeply.") from None
     except yaml.MarkedYAMLError as exc:
         raise InvalidInput(_invalid(exc.problem_mark, exc.problem)) from None
     except yaml.YAMLError as exc:

@@ -57,6 +57,10 @@ class ReviewAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting a review would delete its timeline and messages: cancel it instead.
+        return False
+
 
 @admin.register(Answer)
 class AnswerAdmin(ReadOnlyAdmin):

@@ -17,11 +17,15 @@ from typing import Any
 
 from django.conf import settings
 
-from prr.integrations import outbox
+from prr.integrations import outbox, outgoing_guard
+from prr.integrations.chat.mentions import without_broadcasts
 from prr.integrations.webhooks import transport
 
 USERNAME = "prr"
 JSON = "application/json"
+
+# PRR_MATTERMOST_URL is checked like any URL prr sends to (loopback, private, … refused).
+_opener = outgoing_guard.opener()
 
 
 def send_incoming_webhook(target_url: str, payload: dict[str, Any]) -> transport.Response:
@@ -31,8 +35,11 @@ def send_incoming_webhook(target_url: str, payload: dict[str, Any]) -> transport
     (server/channels/app/webhook.go, HandleIncomingWebhook); a 429's Retry-After is kept by
     `transport.post`.
     """
-    body = json.dumps({**payload, "username": USERNAME}, ensure_ascii=False).encode("utf-8")
-    response = transport.post(target_url, body, {"Content-Type": JSON}, timeout=outbox.timeout())
+    text = without_broadcasts(str(payload.get("text", "")))
+    body = json.dumps({**payload, "text": text, "username": USERNAME}, ensure_ascii=False)
+    response = transport.post(
+        target_url, body.encode("utf-8"), {"Content-Type": JSON}, timeout=outbox.timeout()
+    )
     permanent = {
         400: "the incoming webhook was deleted or its URL is wrong (Mattermost answers 400 for "
         "a deleted webhook): create one in Integrations → Incoming Webhooks and update "
@@ -90,7 +97,7 @@ class MattermostApi:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         where = f"{method} /api/v4/{path.lstrip('/')}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+            with _opener.open(request, timeout=self.timeout) as reply:
                 raw = reply.read()
         except urllib.error.HTTPError as exc:
             detail = _explained(exc)
@@ -139,7 +146,7 @@ class MattermostApi:
 
     def create_post(self, channel_id: str, message: str, *, root_id: str = "") -> dict[str, Any]:
         """A post in the channel; with `root_id` (a thread's root post), a reply in that thread."""
-        body = {"channel_id": channel_id, "message": message}
+        body = {"channel_id": channel_id, "message": without_broadcasts(message)}
         if root_id:
             body["root_id"] = root_id
         post: dict[str, Any] = self.call("POST", "posts", body)

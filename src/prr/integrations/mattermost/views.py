@@ -27,10 +27,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from prr.integrations.chat.commands import CommandCall, run_command
 from prr.integrations.chat.intake import ChatMessage, receive_message
+from prr.integrations.chat.mentions import without_broadcasts
 from prr.integrations.chat.models import Platform
 from prr.integrations.chat.own_posts import remember_own_post
 from prr.integrations.mattermost.people import verified_email
 from prr.integrations.mattermost.replies import queue_thread_reply, thread_root
+from prr.operations import request_guard
 
 logger = logging.getLogger(__name__)
 
@@ -112,13 +114,23 @@ def read_fields(request: HttpRequest) -> dict[str, str]:
 
 def json_fields(body: bytes) -> dict[str, str]:
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        # Bounded: nesting and number length are refused before anything else reads them.
+        data = request_guard.parse_json(body)
+    except request_guard.UnsafeInput as exc:
+        raise Refused(exc.message) from None
+    except (ValueError, UnicodeDecodeError):
         raise Refused("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise Refused("The request body must be a JSON object.")
     # Mattermost writes `timestamp` as a number; prr reads every field as text.
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+
+
+def header_token(request: HttpRequest) -> str | None:
+    """The token of `Authorization: Token …`, which Mattermost sends with a slash command
+    (server/channels/app/command.go), or None for a request without one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "token" and token.strip() else None
 
 
 def token_matches(token: str, accepted: Sequence[str]) -> bool:
@@ -133,13 +145,23 @@ def check_request(
 ) -> dict[str, str]:
     if not tokens:
         raise Refused(f"The Mattermost {what} is not enabled on this prr server.", 404)
+    wrong_token = Refused(
+        f"The Mattermost {what} token is wrong, so prr ignored this request. A prr admin "
+        f"sets the token Mattermost shows for the {what} in {setting}.",
+        401,
+    )
+    # The header's token is checked before the body is read; an outgoing webhook has its
+    # token only in the body, read with bounded parsing and checked before any other field.
+    in_header = header_token(request)
+    if in_header is not None and not token_matches(in_header, tokens):
+        raise wrong_token
     fields = read_fields(request)
-    if not token_matches(fields.get("token", ""), tokens):
-        raise Refused(
-            f"The Mattermost {what} token is wrong, so prr ignored this request. A prr admin "
-            f"sets the token Mattermost shows for the {what} in {setting}.",
-            401,
-        )
+    if in_header is None and not token_matches(fields.get("token", ""), tokens):
+        raise wrong_token
+    try:
+        request_guard.check_fields([*fields, *fields.values()])
+    except request_guard.UnsafeInput as exc:
+        raise Refused(exc.message) from None
     missing = [name for name in required if not fields.get(name, "").strip()]
     if missing:
         raise Refused(f"The request lacks {', '.join(missing)}.")
@@ -176,7 +198,7 @@ def messages(request: HttpRequest) -> HttpResponse:
     quiet = received.duplicate or (received.unlinked and fields.get("trigger_word", "").strip())
     if not received.replies or quiet:
         return HttpResponse(status=200)  # Mattermost posts nothing for an empty body
-    text = "\n\n".join(received.replies)
+    text = without_broadcasts("\n\n".join(received.replies))
     root = thread_root(post_id)
     if root:
         queue_thread_reply(channel_id, root, text, received.review_id)
@@ -209,11 +231,12 @@ def command(request: HttpRequest) -> HttpResponse:
             verified_email=partial(verified_email, fields["user_id"].strip()),
         )
     )
+    text = without_broadcasts(reply.text)
     if reply.in_channel:
         # Posted as the caller, and sent back to prr by the channel's outgoing webhook.
-        remember_own_post(PLATFORM, channel_id, reply.text)
+        remember_own_post(PLATFORM, channel_id, text)
     return answer(
-        reply.text,
+        text,
         200,
         response_type="in_channel" if reply.in_channel else "ephemeral",
         skip_slack_parsing=True,  # posted as written, so its echo is known

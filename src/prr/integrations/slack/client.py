@@ -19,7 +19,7 @@ from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from prr.integrations import outbox
+from prr.integrations import outbox, outgoing_guard
 from prr.integrations.slack.mrkdwn import to_mrkdwn
 from prr.integrations.webhooks.transport import Response, retry_after_seconds
 
@@ -99,6 +99,9 @@ def post_message(channel: str, payload: dict[str, Any]) -> Response:
     if payload.get("thread_ts"):
         fields["thread_ts"] = str(payload["thread_ts"])
     try:
+        # slack_sdk connects by itself: its host (slack.com, or PRR_SLACK_API_URL) is checked
+        # just before.
+        outgoing_guard.check_url_now(settings.SLACK_API_URL)
         answer = web_client(outbox.timeout()).chat_postMessage(**fields)
     except SlackApiError as exc:
         status, data = exc.response.status_code, exc.response.data
@@ -118,6 +121,8 @@ def post_message(channel: str, payload: dict[str, Any]) -> Response:
             permanent=error_code(data) in PERMANENT,
             retry_after=wait,
         )
+    except outgoing_guard.BlockedDestination as exc:
+        return Response(None, elapsed(), error=f"slack: {exc}", permanent=True)
     except (SlackClientError, OSError, http.client.HTTPException, ValueError) as exc:
         return Response(None, elapsed(), error=describe_failure(exc))
     return Response(answer.status_code, elapsed(), excerpt=f"ts={answer.get('ts', '')}")
@@ -163,6 +168,7 @@ def lookup_person(user_id: str) -> SlackPerson | None:
     if not settings.SLACK_BOT_TOKEN:
         return None
     try:
+        outgoing_guard.check_url_now(settings.SLACK_API_URL)
         answer = web_client(LOOKUP_TIMEOUT).users_info(user=user_id)
     except SlackApiError as exc:
         logger.warning("Slack users.info %s: %s", user_id, describe_refusal(exc.response.data, 0))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from prr.integrations.chat.mentions import without_broadcasts
+
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -63,7 +65,8 @@ def _escape(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    text = _escape(text)
+    # Escaped first: `<!channel>` in user text becomes visible text, not Slack's markup.
+    text = without_broadcasts(_escape(text))
     text = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1).replace('|', '/')}>", text)
     text = _BOLD.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
     return _STRIKE.sub(r"~\1~", text)

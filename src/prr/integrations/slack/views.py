@@ -8,7 +8,6 @@ runs once (`replays`).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -24,6 +23,7 @@ from prr.integrations.slack.messages import SLACK, author, receive_event
 from prr.integrations.slack.mrkdwn import to_mrkdwn
 from prr.integrations.slack.replays import REPLAYED, first_time
 from prr.integrations.slack.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature, verify
+from prr.operations import request_guard
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,13 @@ def from_slack(view: View) -> View:
             verify(request.headers, request.body, settings.SLACK_SIGNING_SECRETS)
         except BadSignature as exc:
             return refuse(401, exc.message)
+        try:
+            # Signed by Slack, then checked as the middleware checks every other request.
+            request_guard.check_request(
+                request, body=not request_guard.is_json(request.content_type or "")
+            )
+        except request_guard.UnsafeInput as exc:
+            return refuse(400, exc.message)
         return view(request)
 
     return checked
@@ -55,7 +62,9 @@ def from_slack(view: View) -> View:
 @from_slack
 def events(request: HttpRequest) -> HttpResponse:
     try:
-        payload = json.loads(request.body)
+        payload = request_guard.parse_json(request.body)
+    except request_guard.UnsafeInput as exc:
+        return refuse(400, exc.message)
     except (ValueError, UnicodeDecodeError):
         return refuse(400, "The body is not JSON: Slack's Events API sends JSON.")
     if not isinstance(payload, dict):

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from prr.integrations import outgoing_guard
+
 EXCERPT_CHARS = 500
 
 
@@ -46,7 +48,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+_opener = outgoing_guard.opener(_NoRedirects)
 
 
 def _excerpt(raw: bytes) -> str:
@@ -73,6 +75,9 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
         wait = retry_after_seconds(exc.headers.get("Retry-After")) if exc.code == 429 else None
         return Response(exc.code, elapsed(), error=error, excerpt=_excerpt(raw), retry_after=wait)
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, outgoing_guard.BlockedDestination):
+            # The address will not become allowed by trying again: only an admin's setting can.
+            return Response(None, elapsed(), error=str(exc.reason), permanent=True)
         return Response(None, elapsed(), error=_describe(exc.reason, timeout))
     except (OSError, http.client.HTTPException, ValueError) as exc:
         return Response(None, elapsed(), error=_describe(exc, timeout))

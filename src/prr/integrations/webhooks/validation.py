@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from prr.errors import InvalidInput
+from prr.integrations import outgoing_guard
 from prr.integrations.webhooks.models import ALL_EVENTS
 from prr.reviews.events import EVENT_TYPES
 
@@ -31,6 +32,7 @@ def validate_url(url: str) -> str:
             f"'{url}' is not a valid webhook URL; give an http:// or https:// URL "
             "such as https://hooks.example.com/prr."
         ) from None
+    outgoing_guard.check_url(url)
     return url
 
 
