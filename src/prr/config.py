@@ -6,6 +6,7 @@ Each helper refuses a bad value with a message naming the variable, instead of g
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -99,6 +100,36 @@ def secret_key(directory: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def as_network(entry: str) -> IPNetwork | None:
+    """An IP address or network (`10.0.0.5`, `10.0.0.0/8`, `[::1]`) as a network, else None."""
+    try:
+        return ipaddress.ip_network(entry.strip().strip("[]"), strict=False)
+    except ValueError:
+        return None
+
+
+def env_networks(name: str, default: list[str] | None = None) -> list[IPNetwork]:
+    """Comma-separated IP addresses and networks (`none`: not one), each checked so a typo is
+    refused; `default` when the variable is empty."""
+    parts = [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
+    parts = parts or list(default or [])
+    if [p.lower() for p in parts] == ["none"]:
+        return []
+    networks = []
+    for part in parts:
+        network = as_network(part)
+        if network is None:
+            raise ConfigError(
+                f"{name}: {part!r} is not an IP address or network "
+                "(such as 127.0.0.1, ::1 or 10.0.0.0/8)"
+            )
+        networks.append(network)
+    return networks
 
 
 def private_file(path: Path) -> None:

@@ -11,33 +11,11 @@ trusted proxy (the default), the client is `REMOTE_ADDR`, whatever the headers s
 from __future__ import annotations
 
 import ipaddress
-import os
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from prr.config import ConfigError
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def env_networks(name: str) -> list[str]:
-    """A comma-separated list of IP addresses and networks, each checked so a typo is refused."""
-    entries = [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
-    for entry in entries:
-        if _as_network(entry) is None:
-            raise ConfigError(
-                f"{name}: {entry!r} is not an IP address or network "
-                "(such as 127.0.0.1, ::1 or 10.0.0.0/8)"
-            )
-    return entries
-
-
-def _as_network(entry: str) -> IPNetwork | None:
-    try:
-        return ipaddress.ip_network(entry.strip().strip("[]"), strict=False)
-    except ValueError:
-        return None
+from prr.config import IPNetwork, as_network
 
 
 def _is_trusted(address: str, networks: list[IPNetwork]) -> bool:
@@ -51,7 +29,8 @@ def _is_trusted(address: str, networks: list[IPNetwork]) -> bool:
 def client_ip(request: HttpRequest) -> str:
     """The address of the client that sent this request (see the module docstring)."""
     remote = str(request.META.get("REMOTE_ADDR") or "")
-    trusted = [n for n in map(_as_network, settings.TRUSTED_PROXIES) if n is not None]
+    # Networks (from the environment) or their text (set by hand): either is read.
+    trusted = [n for n in (as_network(str(e)) for e in settings.TRUSTED_PROXIES) if n]
     if not trusted or not _is_trusted(remote, trusted):
         return remote
     forwarded = [

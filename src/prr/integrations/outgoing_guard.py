@@ -26,11 +26,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from prr.config import ConfigError
+from prr.config import ConfigError, IPNetwork, as_network
 from prr.errors import InvalidInput
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 HOW_TO_ALLOW = (
     "a prr admin can allow it with PRR_OUTGOING_ALLOW (host names, addresses or networks) or "
@@ -49,19 +48,12 @@ def env_allow(name: str) -> list[str]:
     """PRR_OUTGOING_ALLOW: host names and IP networks, each checked so a typo is refused."""
     entries = [part.strip().lower() for part in os.environ.get(name, "").split(",")]
     for entry in filter(None, entries):
-        if _as_network(entry) is None and not _is_host_name(entry):
+        if as_network(entry) is None and not _is_host_name(entry):
             raise ConfigError(
                 f"{name}: {entry!r} is neither a host name nor an IP address or network "
                 "(such as mattermost.internal, 10.0.0.5 or 10.20.0.0/16)"
             )
     return [entry for entry in entries if entry]
-
-
-def _as_network(entry: str) -> IPNetwork | None:
-    try:
-        return ipaddress.ip_network(entry.strip("[]"), strict=False)
-    except ValueError:
-        return None
 
 
 def _is_host_name(entry: str) -> bool:
@@ -77,8 +69,8 @@ def _is_host_name(entry: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _allowance(entries: tuple[str, ...]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
-    networks = tuple(n for n in map(_as_network, entries) if n is not None)
-    hosts = frozenset(e.rstrip(".") for e in entries if _as_network(e) is None)
+    networks = tuple(n for n in map(as_network, entries) if n is not None)
+    hosts = frozenset(e.rstrip(".") for e in entries if as_network(e) is None)
     return hosts, networks
 
 
@@ -116,7 +108,7 @@ def refusal(host: str, address: IPAddress | None = None) -> str | None:
     if name in hosts:
         return None
     if address is None:
-        literal = _as_network(name)
+        literal = as_network(name)
         if literal is not None and literal.num_addresses == 1:
             address = literal.network_address
         elif name == "localhost" or name.endswith(".localhost"):
@@ -142,7 +134,7 @@ def check_url(url: str) -> None:
     """
     host = urlsplit(url).hostname or ""
     why = refusal(host)
-    if why is None and _as_network(host) is None and not _is_allowed_host(host):
+    if why is None and as_network(host) is None and not _is_allowed_host(host):
         addresses = _resolve(host, 443)
         reasons = [refusal(host, address) for address in addresses]
         if reasons and all(reasons):

@@ -7,13 +7,10 @@ has to be in the environment before that; see `use_metrics_dir`).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from pathlib import Path
 
 from prr.config import ConfigError
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 LOG_FORMATS = ("plain", "json")
 DEFAULT_METRICS_ALLOW = ["127.0.0.1/32", "::1/128"]
@@ -24,23 +21,6 @@ def env_log_format(name: str, default: str = "plain") -> str:
     if raw not in LOG_FORMATS:
         raise ConfigError(f"{name}={raw!r} is not a log format; use one of: plain, json")
     return raw
-
-
-def env_networks(name: str, default: list[str]) -> list[Network]:
-    """Comma-separated addresses or CIDR networks; `none` for no network at all."""
-    raw = os.environ.get(name)
-    parts = [p.strip() for p in (raw or "").split(",") if p.strip()] or default
-    if [p.lower() for p in parts] == ["none"]:
-        return []
-    networks: list[Network] = []
-    for part in parts:
-        try:
-            networks.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            raise ConfigError(
-                f"{name}: {part!r} is not an address or a network (e.g. 10.0.0.0/8, ::1)"
-            ) from None
-    return networks
 
 
 def use_metrics_dir(path: Path) -> Path:
