@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := src tests bench
 
-.PHONY: demo test lint pytest chromium slapd bench clean
+.PHONY: demo test lint pytest chromium slapd nginx bench prr-review clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ chromium:
 slapd:
 	scripts/ensure-slapd
 
-pytest: $(VENV)/.installed-dev chromium slapd
+# nginx, for `nginx -t` on contrib/nginx/prr.conf (Debian's nginx; installed when missing, as root).
+nginx:
+	scripts/ensure-nginx
+
+pytest: $(VENV)/.installed-dev chromium slapd nginx
 	rm -rf .test-data
 	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
 	@if [ -n "$$PRR_TEST_DATABASE_URL" ]; then \
@@ -50,10 +54,17 @@ pytest: $(VENV)/.installed-dev chromium slapd
 test: lint pytest
 
 # Messages per second of post_message (SQLite, and PostgreSQL when PRR_TEST_DATABASE_URL is set),
-# then the review page's render time and size as the channel grows.
+# then the review page's render time and size as the channel grows, and the bytes of a live update;
+# then the lists of reviews (dashboard, API, CLI) at 100 and 10,000 reviews.
 bench: $(VENV)/.installed-dev
 	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.bench-data $(BIN)/python bench/post_message.py
 	$(BIN)/python bench/review_page.py
+	$(BIN)/python bench/live_updates.py
+	env -u PRR_DATABASE_URL $(BIN)/python bench/scale.py
+
+# prr's own review (docs/prr-review.md), made through the CLI from docs/prr-review/.
+prr-review: $(VENV)/.installed-run
+	scripts/prr-review
 
 clean:
 	rm -rf .demo-data .test-data .bench-data .mypy_cache .ruff_cache .hypothesis

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prr.accounts.oidc import config as oidc_config
@@ -10,12 +11,17 @@ from prr.config import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_secrets,
     env_str,
     parse_database_url,
+    private_file,
     secret_key,
 )
+from prr.integrations import outgoing_guard
 from prr.integrations.ldap import config as ldap_config
+from prr.operations import config as operations_config
+from prr.operations import logs
 
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
@@ -36,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "axes",
     "prr.accounts",
     "prr.teams",
     "prr.playbooks",
@@ -52,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id, its /metrics counts and (JSON logs) its log line.
+    "prr.operations.middleware.RequestObservationMiddleware",
     "prr.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,6 +73,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "prr.web.middleware.SecurityHeadersMiddleware",
     "prr.web.middleware.BusyDatabaseMiddleware",
+    # After the auth middleware (django-axes): turns a throttled sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
+    # NUL characters, JSON nested too deep or with huge numbers: a 400, never a 500.
+    "prr.operations.request_guard.RequestGuardMiddleware",
 ]
 
 ROOT_URLCONF = "prr.urls"
@@ -92,6 +105,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     url = parse_database_url(env_str("PRR_DATABASE_URL", f"sqlite:///{DATA_DIR / 'prr.sqlite3'}"))
     if url.engine.endswith("sqlite3"):
+        private_file(Path(url.name))  # created 0600: it holds every review and token hash
         return {
             "ENGINE": url.engine,
             "NAME": url.name,
@@ -150,7 +164,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PRR_MAX_BODY_BYTES", 2_000_000, minimum=1
 # by `prr worker`, on any number of hosts.
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # django-tasks-db's, keeping the id of the request that queued each task.
+        "BACKEND": "prr.operations.task_context.RequestIdDatabaseBackend",
         "QUEUES": ["default"],
     }
 }
@@ -161,6 +176,13 @@ WEBHOOK_TIMEOUT = env_int("PRR_WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("PRR_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_DELAY = env_int("PRR_WEBHOOK_RETRY_DELAY", 10, minimum=1)
 WEBHOOK_RETRY_MAX_DELAY = env_int("PRR_WEBHOOK_RETRY_MAX_DELAY", 3600, minimum=1)
+
+# Where prr sends (webhooks, chat posts, the chat APIs): never to loopback, private,
+# link-local, multicast or reserved addresses, checked when a URL is saved and at each
+# connection (prr.integrations.outgoing_guard), unless allowed here: all of them, or some
+# host names and networks (`mattermost.internal,10.20.0.0/16`).
+OUTGOING_ALLOW_PRIVATE = env_bool("PRR_OUTGOING_ALLOW_PRIVATE", False)
+OUTGOING_ALLOW = outgoing_guard.env_allow("PRR_OUTGOING_ALLOW")
 
 # Mattermost (docs/integrations/mattermost.md). Each part is enabled by its own settings: the
 # outgoing webhook and the slash command by their tokens, notifications by an incoming webhook
@@ -238,9 +260,31 @@ OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_USE_PKCE = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a throttled password sign-in before any password is checked.
+    "prr.accounts.throttling.PasswordThrottleBackend",
     "prr.accounts.oidc.passwords.PasswordBackend",
     "prr.accounts.oidc.backend.OidcBackend",
 ]
+
+# Sign-in throttling (prr.accounts.throttling, django-axes): an account is refused after
+# LOGIN_FAILURE_LIMIT wrong passwords, a client address after LOGIN_IP_FAILURE_LIMIT (for any
+# usernames), each counted over the last LOGIN_COOLOFF_MINUTES; `prr user unlock` lifts a
+# lock. The client address is REMOTE_ADDR, or X-Forwarded-For when the request comes from one
+# of TRUSTED_PROXIES (addresses or networks of the reverse proxies in front of prr).
+LOGIN_FAILURE_LIMIT = env_int("PRR_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_IP_FAILURE_LIMIT = env_int("PRR_LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("PRR_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+TRUSTED_PROXIES = env_networks("PRR_TRUSTED_PROXIES")
+AXES_HANDLER = "prr.accounts.throttling.PasswordThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "prr.accounts.throttling.failure_limit"
+AXES_COOLOFF_TIME = "prr.accounts.throttling.cool_off"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "prr.accounts.throttling.username_of"
+AXES_CLIENT_IP_CALLABLE = "prr.accounts.proxies.client_ip"
+AXES_LOCKOUT_CALLABLE = "prr.accounts.throttling.lockout_response"
+# Successful sign-ins are not logged by axes (Django's own last_login is kept).
+AXES_DISABLE_ACCESS_LOG = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -259,9 +303,18 @@ SECURE_HSTS_SECONDS = env_int(
 SECURE_SSL_REDIRECT = env_bool("PRR_SSL_REDIRECT", False)
 SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W005", "security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+# Monitoring (docs/monitoring.md). /metrics for Prometheus: with a token, the token is needed
+# (`Authorization: Bearer …`); without one, only callers from these networks (not through a
+# proxy). Each process on this host counts into PRR_METRICS_DIR (cleared by `prr serve`).
+METRICS_TOKEN = env_str("PRR_METRICS_TOKEN").strip()
+METRICS_ALLOW = env_networks("PRR_METRICS_ALLOW", operations_config.DEFAULT_METRICS_ALLOW)
+METRICS_DIR = operations_config.use_metrics_dir(
+    Path(env_str("PRR_METRICS_DIR") or DATA_DIR / "metrics").expanduser()
+)
+# Logs: `plain` text, or `json` (one object a line, one line per request, with a request id
+# that the tasks it queued carry too).
+LOG_FORMAT = operations_config.env_log_format("PRR_LOG_FORMAT")
+LOGGING = logs.logging_config(LOG_FORMAT)
+# Finished task results, delivered webhooks and sent chat posts are deleted after this many
+# days (`prr prune`, and `prr worker` hourly).
+PRUNE_AFTER_DAYS = env_int("PRR_PRUNE_AFTER_DAYS", 30, minimum=1)
