@@ -55,12 +55,14 @@ test: lint pytest
 
 # Messages per second of post_message (SQLite, and PostgreSQL when PRR_TEST_DATABASE_URL is set),
 # then the review page's render time and size as the channel grows, and the bytes of a live update;
-# then the lists of reviews (dashboard, API, CLI) at 100 and 10,000 reviews.
+# then the lists of reviews (dashboard, API, CLI) at 100 and 10,000 reviews; then message posts
+# through the API on `prr serve --workers 4` at 1, 8 and 32 clients (SQLite and PostgreSQL).
 bench: $(VENV)/.installed-dev
 	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.bench-data $(BIN)/python bench/post_message.py
 	$(BIN)/python bench/review_page.py
 	$(BIN)/python bench/live_updates.py
 	env -u PRR_DATABASE_URL $(BIN)/python bench/scale.py
+	env -u PRR_DATABASE_URL $(BIN)/python bench/http_load.py
 
 # prr's own review (docs/prr-review.md), made through the CLI from docs/prr-review/.
 prr-review: $(VENV)/.installed-run

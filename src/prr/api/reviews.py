@@ -35,7 +35,7 @@ from prr.api.schemas import (
 from prr.errors import NotFound
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
-from prr.reviews.channel import channel_review, post_message
+from prr.reviews.channel import post_message
 from prr.reviews.models import Answer, Message, Review, ReviewItem
 from prr.reviews.queries import (
     ReviewFilter,
@@ -257,7 +257,7 @@ def post(request: HttpRequest, ref: Ref, body: MessageIn) -> Any:
     """Post in the channel as the caller. An approval phrase from a current member of the
     owning team marks its item done; the response lists the effects and prr's replies."""
     result = post_message(
-        channel_review(ref),
+        ref,
         author=caller(request),
         body=body.body,
         source=Message.Source.API,

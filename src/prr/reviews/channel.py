@@ -50,25 +50,36 @@ def clean_body(body: str) -> str:
     return body
 
 
-def channel_review(ref: str | int) -> Review:
-    """The review whose channel is posted to, read with only what posting needs (its number,
-    status and start), not its playbook version's whole spec."""
-    number = parse_ref(ref)
-    try:
-        return Review.objects.only("number", "status", "created_at").get(number=number)
-    except Review.DoesNotExist:
-        raise NotFound(f"No review PRR-{number}.") from None
+def locked_for_posting(review: Review | str | int) -> Review:
+    """The review, its row locked until the transaction ends, with its status read under the
+    lock. Given a reference (`PRR-12`, `12`), one query finds and locks it, reading only what
+    posting needs (its number, status and start), not its playbook version's spec."""
+    if isinstance(review, Review):
+        review.status = lock_review_status(review)
+        return review
+    number = parse_ref(review)
+    row = (
+        Review.objects.select_for_update()
+        .filter(number=number)
+        .values_list("pk", "status", "created_at")
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"No review PRR-{number}.")
+    pk, status, created_at = row
+    return Review(pk=pk, number=number, status=status, created_at=created_at)
 
 
 def post_message(
-    review: Review,
+    review: Review | str | int,
     *,
     author: User,
     body: str,
     source: str = Message.Source.WEB,
     external_id: str | None = None,
 ) -> PostResult:
-    """Store a message and run the task actions it triggers.
+    """Store a message in the review's channel (a Review, or its reference) and run the task
+    actions it triggers.
 
     Messages are accepted in any status (a closed review keeps its channel); task actions
     fire only on an open review.
@@ -84,13 +95,13 @@ def post_message(
     body = clean_body(body)
     if source not in Message.Source.values or source == Message.Source.SYSTEM:
         raise InvalidInput(f"Unknown message source '{source}'.")
-    triggered = {} if author.is_bot else triggered_actions(review, body)
     with transaction.atomic():
         # Every message takes the review's row lock before its id is drawn, so one review's
         # messages commit in id order: a reader that has seen message N (the review page's
         # live updates) never has a lower id still to come. It also serialises approvals with
         # each other and with a close, and reads the status a close may have changed.
-        review.status = lock_review_status(review)
+        review = locked_for_posting(review)
+        triggered = {} if author.is_bot else triggered_actions(review, body)
         message, duplicate = store_message(review, author, body, source, external_id)
         result = PostResult(message, duplicate=duplicate)
         if not duplicate:
