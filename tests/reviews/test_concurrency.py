@@ -111,8 +111,17 @@ def test_a_message_waits_for_the_review_lock_so_messages_commit_in_id_order(revi
         post_message(review, author=dri, body="A plain message, no phrase in it.")
         posted.set()
 
-    holder = threading.Thread(target=lambda: (hold_the_lock(), connection.close()))
-    poster = threading.Thread(target=lambda: (post_plain_message(), connection.close()))
+    def closing(call):
+        def run():
+            try:
+                call()
+            finally:
+                connection.close()
+
+        return run
+
+    holder = threading.Thread(target=closing(hold_the_lock))
+    poster = threading.Thread(target=closing(post_plain_message))
     holder.start()
     poster.start()
     assert locked.wait(timeout=10)
