@@ -5,20 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from prr.readonly_admin import ReadOnlyMixin
 from prr.reviews.models import Answer, Message, Review, ReviewItem, Snapshot, TimelineEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Records that must never change after they are written (audit trail, snapshots)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReviewItemInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
+from prr.readonly_admin import ReadOnlyMixin
 from prr.teams.models import Membership, Team
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[type-arg]
     """Memberships are history ("was @sam in SRE at 14:02?"): shown, never edited here.
     They change through `prr team add-member` / `remove-member`, the team page or the
     directory sync, which end a membership instead of rewriting it."""
@@ -18,15 +17,6 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
     fields = ("user", "source", "group", "added_at", "removed_at", "removed_by_source")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Team)
