@@ -9,6 +9,7 @@ from prr.accounts.oidc import config as oidc_config
 from prr.config import (
     data_dir,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_networks,
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "prr.web",
     "prr.api",
     "prr.integrations.webhooks",
+    "prr.notifications",
     "prr.integrations.chat",
     "prr.integrations.mattermost",
     "prr.integrations.slack",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "prr.notifications.context.unread_notifications",
             ],
         },
     },
@@ -176,6 +179,21 @@ WEBHOOK_TIMEOUT = env_int("PRR_WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("PRR_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_DELAY = env_int("PRR_WEBHOOK_RETRY_DELAY", 10, minimum=1)
 WEBHOOK_RETRY_MAX_DELAY = env_int("PRR_WEBHOOK_RETRY_MAX_DELAY", 3600, minimum=1)
+
+# Email about notifications (prr.notifications.email), sent by `prr worker`; off without a host.
+# PRR_SMTP_TLS: `starttls` (port 587), `ssl` (port 465) or `none` (a relay on the host or LAN).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("PRR_SMTP_HOST").strip()
+_SMTP_TLS = env_choice("PRR_SMTP_TLS", ("starttls", "ssl", "none"), "starttls")
+EMAIL_PORT = env_int(
+    "PRR_SMTP_PORT", {"starttls": 587, "ssl": 465, "none": 25}[_SMTP_TLS], minimum=1
+)
+EMAIL_USE_TLS = _SMTP_TLS == "starttls"
+EMAIL_USE_SSL = _SMTP_TLS == "ssl"
+EMAIL_HOST_USER = env_str("PRR_SMTP_USER").strip()
+EMAIL_HOST_PASSWORD = env_str("PRR_SMTP_PASSWORD")
+DEFAULT_FROM_EMAIL = env_str("PRR_EMAIL_FROM").strip() or "prr <prr@localhost>"
+EMAIL_SUBJECT_PREFIX = ""
 
 # Where prr sends (webhooks, chat posts, the chat APIs): never to loopback, private,
 # link-local, multicast or reserved addresses, checked when a URL is saved and at each
@@ -313,7 +331,7 @@ METRICS_DIR = operations_config.use_metrics_dir(
 )
 # Logs: `plain` text, or `json` (one object a line, one line per request, with a request id
 # that the tasks it queued carry too).
-LOG_FORMAT = operations_config.env_log_format("PRR_LOG_FORMAT")
+LOG_FORMAT = env_choice("PRR_LOG_FORMAT", operations_config.LOG_FORMATS, "plain")
 LOGGING = logs.logging_config(LOG_FORMAT)
 # Finished task results, delivered webhooks and sent chat posts are deleted after this many
 # days (`prr prune`, and `prr worker` hourly).

@@ -16,10 +16,10 @@ from django_tasks_db.models import DBTaskResult
 from prr.accounts.models import User
 from prr.accounts.tokens import create_token
 from prr.cli.worker import log_task
-from prr.config import ConfigError
+from prr.config import ConfigError, env_choice
 from prr.integrations.webhooks import transport
 from prr.integrations.webhooks.models import Subscription
-from prr.operations.config import env_log_format
+from prr.operations.config import LOG_FORMATS
 from prr.operations.logs import (
     JsonFormatter,
     PlainFormatter,
@@ -221,7 +221,7 @@ def test_plain_lines_carry_the_request_id_when_there_is_one() -> None:
 
 
 def test_plain_is_the_default_and_logs_no_request_lines() -> None:
-    config = logging_config(env_log_format("PRR_LOG_FORMAT_UNSET_IN_TESTS"))
+    config = logging_config(env_choice("PRR_LOG_FORMAT_UNSET_IN_TESTS", LOG_FORMATS, "plain"))
 
     assert config["handlers"]["console"]["formatter"] == "plain"
     assert config["loggers"]["prr.requests"]["level"] == "WARNING"
@@ -232,5 +232,5 @@ def test_an_unknown_log_format_is_refused_with_the_choices(
 ) -> None:
     monkeypatch.setenv("PRR_LOG_FORMAT", "xml")
 
-    with pytest.raises(ConfigError, match="use one of: plain, json"):
-        env_log_format("PRR_LOG_FORMAT")
+    with pytest.raises(ConfigError, match="'xml' is not one of: plain, json"):
+        env_choice("PRR_LOG_FORMAT", LOG_FORMATS, "plain")

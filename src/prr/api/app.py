@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 import prr
-from prr.api import catalog, chat, errors, people, reviews, webhooks
+from prr.api import catalog, chat, errors, inbox, people, reviews, webhooks
 from prr.api.auth import AUTH
 
 api = NinjaAPI(
@@ -26,3 +26,4 @@ api.add_router("", reviews.router)
 api.add_router("", catalog.router)
 api.add_router("", webhooks.router)
 api.add_router("", chat.router)
+api.add_router("", inbox.router)

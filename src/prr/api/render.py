@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-
 from prr.accounts.models import ApiToken, User
 from prr.playbooks.models import PlaybookVersion
 from prr.reviews.models import Message, Review, ReviewItem, Snapshot, TimelineEvent
@@ -14,7 +12,7 @@ from prr.reviews.queries import items_of, progress_of, readiness
 
 
 def review_url(review: Review) -> str:
-    return f"{settings.BASE_URL}/reviews/{review.number}/"
+    return review.absolute_url
 
 
 def review_summary(review: Review, *, required: int, complete: int) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count
@@ -33,6 +34,7 @@ from prr.api.schemas import (
     TimelineEventOut,
 )
 from prr.errors import NotFound
+from prr.notifications.reminders import snooze
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
 from prr.reviews.channel import post_message
@@ -168,6 +170,30 @@ def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) 
         via=ReviewItem.Via.API,
     )
     return render.item(items_of(review).get(key=key))
+
+
+class SnoozeIn(Schema):
+    until: date | None = Field(
+        description="No reminders until the end of this day; null: remind again.",
+        examples=["2027-01-15"],
+    )
+
+
+class SnoozeOut(Schema):
+    item: str
+    until: datetime | None
+
+
+@router.put(
+    "/reviews/{ref}/items/{key}/snooze",
+    response=responses(200, SnoozeOut),
+    summary="Snooze an item's reminders",
+)
+def snooze_item(request: HttpRequest, ref: Ref, key: str, body: SnoozeIn) -> Any:
+    """No daily reminders about a due or overdue item until a date (for those who may change
+    the item, and admins)."""
+    found = snooze(get_review(ref), key, until=body.until, by=caller(request))
+    return {"item": key, "until": found.until if found else None}
 
 
 # -- the review document ----------------------------------------------------------------------

@@ -268,6 +268,32 @@ def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -
     click.echo(f"'{item.title}' is now {item.state}.")
 
 
+@review.command("snooze")
+@click.argument("ref")
+@click.argument("item_key")
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="No reminders about the item until the end of this day (YYYY-MM-DD).",
+)
+@click.option("--clear", is_flag=True, help="Remind about the item again.")
+@as_option
+def review_snooze(ref: str, item_key: str, until: Any, clear: bool, as_user: str) -> None:
+    """Snooze the daily reminders about a due or overdue item."""
+    from prr.notifications.reminders import snooze
+    from prr.reviews.queries import get_review
+
+    if (until is None) == (not clear):
+        raise click.UsageError("Give --until YYYY-MM-DD or --clear (one of them).")
+    found = snooze(
+        get_review(ref), item_key, until=None if clear else until.date(), by=acting_user(as_user)
+    )
+    if found is None:
+        click.echo(f"Reminders about '{item_key}' are on again.")
+    else:
+        click.echo(f"No reminders about '{item_key}' until {found.until:%Y-%m-%d} (end of day).")
+
+
 @review.command("answer")
 @click.argument("ref")
 @click.argument("section_key")

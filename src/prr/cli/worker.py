@@ -24,8 +24,9 @@ def rescue_abandoned() -> int:
     """Re-queue webhook deliveries and chat posts whose worker died while sending them."""
     from prr.integrations.chat import outgoing
     from prr.integrations.webhooks import tasks
+    from prr.notifications import email
 
-    return tasks.rescue_abandoned() + outgoing.rescue_abandoned()
+    return tasks.rescue_abandoned() + outgoing.rescue_abandoned() + email.rescue_abandoned()
 
 
 def rescue_loop(stop: threading.Event) -> None:
@@ -74,6 +75,29 @@ def prune_loop(stop: threading.Event, every: float | None = None) -> None:
         else:
             if pruned.total:
                 click.echo(f"Pruned {pruned.summary()}.")
+    connection.close()
+
+
+NOTIFY_EVERY = 600.0  # seconds between looks for reminders and daily email digests due
+
+
+def notifications_loop(stop: threading.Event, worker: str, every: float = NOTIFY_EVERY) -> None:
+    """Every few minutes, send the reminders and queue the daily email digests that are due
+    (each at most once a day, whichever worker gets there first)."""
+    from django.db import close_old_connections, connection
+
+    from prr.notifications import email, reminders
+
+    while not stop.wait(every):
+        try:
+            reminded = reminders.send_reminders(worker)
+            digests = email.send_digests()
+        except Exception as exc:  # the database may be briefly away; look again later
+            click.echo(f"Could not send reminders and digests: {exc}", err=True)
+            close_old_connections()
+        else:
+            if reminded or digests:
+                click.echo(f"Sent {reminded} reminder(s); queued {digests} email digest(s).")
     connection.close()
 
 
@@ -172,6 +196,9 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
 
         start_directory_sync(stop, runner.worker_id)  # only when PRR_LDAP_URL is set
         threading.Thread(target=prune_loop, args=(stop,), daemon=True).start()
+        threading.Thread(
+            target=notifications_loop, args=(stop, runner.worker_id), daemon=True
+        ).start()
     from prr.operations import task_context
 
     # The task's lines carry the id of the request that queued it (started: set; finished:

@@ -16,13 +16,6 @@ LOG_FORMATS = ("plain", "json")
 DEFAULT_METRICS_ALLOW = ["127.0.0.1/32", "::1/128"]
 
 
-def env_log_format(name: str, default: str = "plain") -> str:
-    raw = os.environ.get(name, "").strip().lower() or default
-    if raw not in LOG_FORMATS:
-        raise ConfigError(f"{name}={raw!r} is not a log format; use one of: plain, json")
-    return raw
-
-
 def use_metrics_dir(path: Path) -> Path:
     """Make every prr process on this host count into the files of `path`.
 

@@ -22,31 +22,37 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 STARTED = "review.started"
+REVIEWERS_ADDED = "review.reviewers_added"
 ITEM_CHANGED = "review.item_changed"
 MESSAGE_POSTED = "review.message_posted"
 READY = "review.ready"
 CLOSED = "review.closed"
 REOPENED = "review.reopened"
 CANCELLED = "review.cancelled"
+ITEMS_DUE = "review.items_due"
 
 EVENT_TYPES: tuple[str, ...] = (
     STARTED,
+    REVIEWERS_ADDED,
     ITEM_CHANGED,
     MESSAGE_POSTED,
     READY,
     CLOSED,
     REOPENED,
     CANCELLED,
+    ITEMS_DUE,
 )
 
 EVENT_DESCRIPTIONS: dict[str, str] = {
     STARTED: "a review was started",
+    REVIEWERS_ADDED: "people or teams were added as reviewers",
     ITEM_CHANGED: "a checklist item changed state (by hand or by a phrase)",
     MESSAGE_POSTED: "a message was posted in a review's channel",
     READY: "the last required item was completed: the review is ready to close",
     CLOSED: "a review was closed and its snapshot written",
     REOPENED: "a closed review was reopened",
     CANCELLED: "a review was cancelled",
+    ITEMS_DUE: "the daily reminder: open items of an open review are due or overdue",
 }
 
 

@@ -54,6 +54,16 @@ class Review(models.Model):
         return f"PRR-{self.number}"
 
     @property
+    def path(self) -> str:
+        """The review page, within prr."""
+        return f"/reviews/{self.number}/"
+
+    @property
+    def absolute_url(self) -> str:
+        """The review page, for links that leave prr (chat, email, webhooks)."""
+        return f"{settings.BASE_URL}{self.path}"
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 

@@ -300,6 +300,13 @@ def add_reviewers(
             users=[u.username for u in new_users],
             teams=[t.slug for t in new_teams],
         )
+        events.publish(
+            review.pk,
+            events.REVIEWERS_ADDED,
+            actor=by,
+            users=[u.username for u in new_users],
+            teams=[t.slug for t in new_teams],
+        )
     return review
 
 

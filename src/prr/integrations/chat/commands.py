@@ -63,7 +63,7 @@ class CommandReply:
 
 
 def review_url(review: Review) -> str:
-    return f"{settings.BASE_URL}/reviews/{review.number}/"
+    return review.absolute_url
 
 
 def review_link(review: Review) -> str:

@@ -30,6 +30,7 @@ NOTIFIED = (
     events.CLOSED,
     events.REOPENED,
     events.CANCELLED,
+    events.ITEMS_DUE,
 )
 
 
@@ -125,4 +126,11 @@ def describe_event(event: Event, review: Review) -> str | None:
         return f":unlock: {who} reopened {link}: {change.get('reason', '')}"
     if event.type == events.CANCELLED:
         return f":no_entry: {who} cancelled {link}: {change.get('reason', '')}"
+    if event.type == events.ITEMS_DUE:
+        lines = [
+            f"- {i['title']} ({'DRI' if i['owner'] == 'dri' else i['owner']}): "
+            f"{'overdue since' if i['overdue'] else 'due'} {str(i['due_at'])[:10]}"
+            for i in change.get("items", [])
+        ]
+        return f":alarm_clock: Reminder for {link}:\n" + "\n".join(lines)
     return None

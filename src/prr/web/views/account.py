@@ -18,6 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from prr.accounts.forms import ThrottledSignInForm
 from prr.accounts.tokens import NewToken, create_token, get_token, list_tokens, revoke_token
 from prr.errors import PrrError
+from prr.notifications import email
+from prr.notifications import services as notification_services
+from prr.notifications.models import EmailChoice
 from prr.teams.queries import current_memberships
 from prr.web.views.common import acting_user, status_for
 
@@ -86,6 +89,9 @@ def account_page(
         "new_token": new_token,
         "error": error,
         "name": request.POST.get("name", "") if error else "",
+        "email_choices": EmailChoice.choices,
+        "email_choice": notification_services.settings_of(user).email,
+        "email_enabled": email.enabled(),
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -108,6 +114,19 @@ def token_create(request: HttpRequest) -> HttpResponse:
     except PrrError as error:
         return account_page(request, error=error.message, status=status_for(error))
     return account_page(request, new_token=created, status=201)
+
+
+@login_required
+@require_POST
+def email_choice(request: HttpRequest) -> HttpResponse:
+    try:
+        chosen = notification_services.set_email_choice(
+            acting_user(request), request.POST.get("email", "")
+        )
+    except PrrError as error:
+        return account_page(request, error=error.message, status=status_for(error))
+    messages.success(request, f"Email: {chosen.get_email_display()}.")
+    return redirect("web:account")
 
 
 @login_required
