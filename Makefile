@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := src tests bench
 
-.PHONY: demo test lint pytest chromium slapd nginx bench prr-review clean
+.PHONY: demo test lint pytest chromium slapd nginx bench prr-review screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/live_updates.py
 	env -u PRR_DATABASE_URL $(BIN)/python bench/scale.py
 	env -u PRR_DATABASE_URL $(BIN)/python bench/http_load.py
+
+# The README's screenshots (docs/screenshots/), taken in chromium from the demo data.
+screenshots: $(VENV)/.installed-dev chromium
+	env -u PRR_DATABASE_URL PRR_DATA_DIR=$(CURDIR)/.test-data PRR_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots \
+		$(BIN)/pytest tests/e2e/test_screenshots.py
 
 # prr's own review (docs/prr-review.md), made through the CLI from docs/prr-review/.
 prr-review: $(VENV)/.installed-run
