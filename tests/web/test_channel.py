@@ -52,9 +52,10 @@ def test_htmx_post_returns_the_changed_regions(as_sre, review) -> None:
     response = as_sre.post(post_url(review), {"body": "SRE review is completed"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    for element_id in ("review-header", "checklist", "messages", "composer", "timeline", "live"):
+    regions = ("review-header", "approvals", "checklist", "messages", "composer", "timeline")
+    for element_id in (*regions, "live"):
         assert f'id="{element_id}"' in html
-    assert html.count('hx-swap-oob="true"') == 6
+    assert html.count('hx-swap-oob="true"') == 7
     assert 'class="state-badge">done</span>' in item_html(html, "sre-review")
     assert "SRE review is completed" in region(html, "messages")
     composer = region(html, "composer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -35,9 +35,9 @@ def get_review(ref: str | int) -> Review:
 
 
 def items_of(review: Review) -> QuerySet[ReviewItem]:
-    return review.items.select_related("owner_team", "changed_by", "changed_by_message").order_by(
-        "position"
-    )
+    return review.items.select_related(
+        "owner_team", "changed_by", "changed_by_message", "assignee"
+    ).order_by("position")
 
 
 def list_reviews(status: str = "open") -> QuerySet[Review]:
@@ -110,7 +110,12 @@ class Progress:
     due_soon: int
 
 
-def progress_of(reviews: Iterable[Review], *, soon_days: int = 3) -> dict[int, Progress]:
+DUE_SOON_DAYS = 3  # an open item due within this many days is "due soon"
+
+
+def progress_of(
+    reviews: Iterable[Review], *, soon_days: int = DUE_SOON_DAYS
+) -> dict[int, Progress]:
     """The progress of each of these reviews (a page of a list); one query for any number.
 
     The query groups in the database, so it returns a few rows per review, not its items.
@@ -153,6 +158,18 @@ def progress_of(reviews: Iterable[Review], *, soon_days: int = 3) -> dict[int, P
         )
         for pk in ids
     }
+
+
+def due_state(item: ReviewItem, now: datetime) -> str:
+    """Whether `item` is "overdue", "due soon" or neither (""), by the rule `progress_of`
+    counts with: a required item still open, due before `now`, or within DUE_SOON_DAYS of it."""
+    if not item.required or item.state != ReviewItem.State.OPEN or item.due_at is None:
+        return ""
+    if item.due_at < now:
+        return "overdue"
+    if item.due_at < now + timedelta(days=DUE_SOON_DAYS):
+        return "due soon"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.http import QueryDict
+from django.utils import timezone
+
 from prr.accounts.models import User
+from prr.reviews.approvals import ApprovalRow, approvals_of
 from prr.reviews.models import Answer, Message, Review, ReviewItem, TimelineEvent
 from prr.reviews.queries import (
+    DUE_SOON_DAYS,
     LiveVersion,
+    due_state,
     events_since,
     get_review,
     items_of,
     live_version,
     missing_items,
+    progress_of,
 )
 from prr.reviews.services import may, may_change_item, owns_item, who_may_change
 
@@ -41,14 +50,29 @@ class ItemRow:
     item: ReviewItem
     can_change: bool
     who: str
+    due: str = ""  # "overdue", "due soon" or ""
     error: str = ""
     reason: str = ""
 
 
 @dataclass
+class OwnerGroup:
+    """Consecutive items of a checklist with one owner: who may change them is said once."""
+
+    owner_team_id: int | None
+    who: str
+    can_change: bool
+    rows: list[ItemRow] = field(default_factory=list)
+
+
+@dataclass
 class Checklist:
     title: str
-    rows: list[ItemRow] = field(default_factory=list)
+    groups: list[OwnerGroup] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[ItemRow]:
+        return [row for group in self.groups for row in group.rows]
 
 
 @dataclass
@@ -78,26 +102,93 @@ def sections_of(review: Review, refusal: Refusal | None) -> list[SectionRow]:
     return rows
 
 
+# What the checklist can be narrowed to (`?show=`), with the words of its link.
+CHECKLIST_FILTERS: dict[str, str] = {
+    "": "All",
+    "open": "Open only",
+    "mine": "Mine",
+    "approvals": "Approvals",
+}
+NOTHING_SHOWN: dict[str, str] = {
+    "open": "Every item is done or n/a.",
+    "mine": "None of these items is yours to change.",
+    "approvals": "This review has no approvals.",
+}
+
+
+def checklist_filter(value: str | None) -> str:
+    """The filter asked for, or "" (all items) for anything unknown."""
+    return value if value in CHECKLIST_FILTERS else ""
+
+
+@dataclass(frozen=True)
+class FilterLink:
+    label: str
+    href: str
+    current: bool
+
+
+def filter_links(show: str, *, all_messages: bool) -> list[FilterLink]:
+    links = []
+    for value, label in CHECKLIST_FILTERS.items():
+        query = QueryDict(mutable=True)
+        if value:
+            query["show"] = value
+        if all_messages:
+            query["messages"] = "all"
+        links.append(FilterLink(label, f"?{query.urlencode()}#checklist", value == show))
+    return links
+
+
+def is_shown(show: str, item: ReviewItem, *, owner: bool, approval_ids: Collection[int]) -> bool:
+    """Whether `item` is in the checklist narrowed to `show`; "mine" is what the viewer
+    owns: items of a team they are in, or the DRI's items for the DRI."""
+    if show == "open":
+        return item.state == ReviewItem.State.OPEN
+    if show == "mine":
+        return owner
+    if show == "approvals":
+        return item.pk in approval_ids
+    return True
+
+
 def checklists_of(
-    review: Review, user: User, refusal: Refusal | None, *, only: set[int] | None = None
+    review: Review,
+    user: User,
+    refusal: Refusal | None,
+    *,
+    only: set[int] | None = None,
+    show: str = "",
+    approval_ids: Collection[int] = (),
+    now: datetime | None = None,
 ) -> list[Checklist]:
-    """The checklists with what `user` may do on each item (`only` these item ids, if given)."""
+    """The checklists with what `user` may do on each item (`only` these item ids, if given;
+    narrowed to `show`, where the "approvals" filter keeps `approval_ids`)."""
+    now = now or timezone.now()
     owns: dict[int | None, bool] = {}  # the answer is the same for every item of one owner
     checklists: list[Checklist] = []
     items = items_of(review) if only is None else items_of(review).filter(pk__in=only)
     for item in items:
         if item.owner_team_id not in owns:
             owns[item.owner_team_id] = owns_item(user, item, review)
+        owner = owns[item.owner_team_id]
+        refused_here = refusal is not None and refusal.where == f"item:{item.key}"
+        if not refused_here and not is_shown(show, item, owner=owner, approval_ids=approval_ids):
+            continue
         row = ItemRow(
             item,
-            can_change=may_change_item(user, item, review, owner=owns[item.owner_team_id]),
+            can_change=may_change_item(user, item, review, owner=owner),
             who=who_may_change(item, review),
+            due=due_state(item, now) if review.is_open else "",
         )
-        if refusal is not None and refusal.where == f"item:{item.key}":
+        if refusal is not None and refused_here:
             row.error, row.reason = refusal.message, refusal.text
         if not checklists or checklists[-1].title != item.checklist:
             checklists.append(Checklist(item.checklist))
-        checklists[-1].rows.append(row)
+        groups = checklists[-1].groups
+        if not groups or groups[-1].owner_team_id != item.owner_team_id:
+            groups.append(OwnerGroup(item.owner_team_id, row.who, row.can_change))
+        groups[-1].rows.append(row)
     return checklists
 
 
@@ -141,6 +232,7 @@ def header_of(review: Review, user: User) -> dict[str, Any]:
     return {
         "missing": missing,
         "ready": review.is_open and not missing,
+        "progress": progress_of([review], soon_days=DUE_SOON_DAYS)[review.pk],
         "reviewer_teams": list(review.reviewer_teams.order_by("name")),
         "reviewers": list(review.reviewers.order_by("username")),
         "snapshots": list(review.snapshots.order_by("version").only("version", "created_at")),
@@ -151,23 +243,55 @@ def header_of(review: Review, user: User) -> dict[str, Any]:
     }
 
 
+def checklist_region(
+    review: Review,
+    user: User,
+    refusal: Refusal | None,
+    approvals: list[ApprovalRow],
+    *,
+    show: str,
+    all_messages: bool,
+    now: datetime,
+) -> dict[str, Any]:
+    """The checklist region: its items narrowed to `show`, and the links that narrow it."""
+    return {
+        "checklists": checklists_of(
+            review,
+            user,
+            refusal,
+            show=show,
+            approval_ids={row.item.pk for row in approvals},
+            now=now,
+        ),
+        "show": show,
+        "checklist_filters": filter_links(show, all_messages=all_messages),
+        "nothing_shown": NOTHING_SHOWN.get(show, ""),
+    }
+
+
 def review_context(
     review: Review,
     user: User,
     *,
     refusal: Refusal | None = None,
     all_messages: bool = False,
+    show: str = "",
 ) -> dict[str, Any]:
     # The version first: the page shows messages and events up to it, never past it.
     live = live_version(review.number)
     review = get_review(review.number)  # fresh: an action may just have changed it
+    now = timezone.now()
+    approvals = approvals_of(review, user, now=now)
     return {
         "review": review,
         "spec": review.playbook_version.spec,
         **header_of(review, user),
+        "approvals": approvals,
         "sections": sections_of(review, refusal),
         "can_answer": may("answer", user, review),
-        "checklists": checklists_of(review, user, refusal),
+        **checklist_region(
+            review, user, refusal, approvals, show=show, all_messages=all_messages, now=now
+        ),
         **channel_of(review, all_messages=all_messages, upto=live.last_message),
         "timeline": timeline_of(review, upto=live.last_event),
         "live": live,
@@ -177,8 +301,9 @@ def review_context(
 
 # A live update sends what changed since the page's version: new messages appended, new
 # timeline events prepended, changed items and sections replaced, the header when anything
-# but a message happened. What each kind of event changes besides the timeline; a kind not
-# listed here (a new one) sends every region again, which is always right.
+# but a message happened, the approvals box when an approval changed (`live_update_context`
+# tells which items are approvals). What each kind of event changes besides the timeline; a
+# kind not listed here (a new one) sends every region again, which is always right.
 EVENT_CHANGES: dict[str, set[str]] = {
     "item.changed": {"item", "header"},
     "task_action.refused": set(),  # its reply is a message
@@ -188,11 +313,11 @@ EVENT_CHANGES: dict[str, set[str]] = {
     "chat.linked": {"header"},
     "chat.unlinked": {"header"},
     # What may be done changes everywhere; the channel and the timeline only grow.
-    "review.closed": {"header", "document", "checklist"},
-    "review.reopened": {"header", "document", "checklist"},
-    "review.cancelled": {"header", "document", "checklist"},
+    "review.closed": {"header", "approvals", "document", "checklist"},
+    "review.reopened": {"header", "approvals", "document", "checklist"},
+    "review.cancelled": {"header", "approvals", "document", "checklist"},
 }
-WHOLE_PAGE = frozenset({"header", "document", "checklist", "messages", "timeline"})
+WHOLE_PAGE = frozenset({"header", "approvals", "document", "checklist", "messages", "timeline"})
 # A page further behind than this gets whole regions: cheaper than a long list of changes.
 LIVE_MAX_CHANGES = 50
 
@@ -235,29 +360,50 @@ def changes_since(now: LiveVersion, seen: tuple[int, int] | None) -> Changes:
 
 
 def live_update_context(
-    review: Review, user: User, now: LiveVersion, changes: Changes, *, all_messages: bool
+    review: Review,
+    user: User,
+    now: LiveVersion,
+    changes: Changes,
+    *,
+    all_messages: bool,
+    show: str = "",
 ) -> dict[str, Any]:
     """What web/review/regions.html needs to bring a page from its version to `now`."""
-    regions = changes.regions
+    regions = set(changes.regions)
+    moment = timezone.now()
+    approvals: list[ApprovalRow] = []
+    if regions & {"approvals", "checklist"} or changes.items:
+        approvals = approvals_of(review, user, now=moment)
+        if changes.items & {row.item.pk for row in approvals}:
+            regions.add("approvals")
+    if changes.items and show:
+        regions.add("checklist")  # a changed item may join or leave a narrowed list
     context: dict[str, Any] = {
         "review": review,
         "live": now,
         "regions": regions | {"live"},
         "all_messages": all_messages,
+        "show": show,
         "refusal": None,
         # A message that just changed an item is among the page's latest: a plain anchor.
         "channel_first": 0,
     }
     if "header" in regions:
         context.update(header_of(review, user))
+    if "approvals" in regions:
+        context["approvals"] = approvals
     if "document" in regions or changes.sections:
         context["can_answer"] = may("answer", user, review)
         context["sections"] = sections_of(review, None)
         context["oob_sections"] = [s for s in context["sections"] if s.key in changes.sections]
     if "checklist" in regions:
-        context["checklists"] = checklists_of(review, user, None)
+        context.update(
+            checklist_region(
+                review, user, None, approvals, show=show, all_messages=all_messages, now=moment
+            )
+        )
     elif changes.items:
-        checklists = checklists_of(review, user, None, only=changes.items)
+        checklists = checklists_of(review, user, None, only=changes.items, now=moment)
         context["oob_items"] = [row for checklist in checklists for row in checklist.rows]
     if "messages" in regions:
         context.update(channel_of(review, all_messages=all_messages, upto=now.last_message))

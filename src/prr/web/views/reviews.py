@@ -19,7 +19,13 @@ from prr.reviews.channel import post_message
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, live_version, parse_ref
 from prr.reviews.services import answer_section, set_item_state
-from prr.web.review_page import Refusal, changes_since, live_update_context, review_context
+from prr.web.review_page import (
+    Refusal,
+    changes_since,
+    checklist_filter,
+    live_update_context,
+    review_context,
+)
 from prr.web.views.common import acting_user, http_error, is_htmx, status_for
 
 
@@ -34,8 +40,15 @@ def wants_all_messages(request: HttpRequest) -> bool:
     return request.GET.get("messages") == "all"
 
 
-def review_url(review: Review, anchor: str = "") -> str:
+def shown_items(request: HttpRequest) -> str:
+    """What the checklist is narrowed to: `?show=` on the page, or sent with an action."""
+    return checklist_filter(request.GET.get("show") or request.POST.get("show"))
+
+
+def review_url(review: Review, anchor: str = "", *, show: str = "") -> str:
     url = reverse("web:review", args=[review.number])
+    if show:
+        url += f"?show={show}"
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -43,7 +56,12 @@ def review_url(review: Review, anchor: str = "") -> str:
 @require_GET
 def review_page(request: HttpRequest, number: int) -> HttpResponse:
     review = load_review(number)
-    context = review_context(review, acting_user(request), all_messages=wants_all_messages(request))
+    context = review_context(
+        review,
+        acting_user(request),
+        all_messages=wants_all_messages(request),
+        show=shown_items(request),
+    )
     return render(request, "web/review.html", context)
 
 
@@ -66,7 +84,11 @@ def regions_response(
     status: int = 200,
 ) -> HttpResponse:
     context = review_context(
-        review, acting_user(request), refusal=refusal, all_messages=wants_all_messages(request)
+        review,
+        acting_user(request),
+        refusal=refusal,
+        all_messages=wants_all_messages(request),
+        show=shown_items(request),
     )
     context["regions"] = regions
     context["oob_sections"] = [s for s in context["sections"] if s.key in (sections or set())]
@@ -95,6 +117,7 @@ def changed_response(
         now,
         changes,
         all_messages=wants_all_messages(request),
+        show=shown_items(request),
     )
     return render(request, "web/review/regions.html", context)
 
@@ -114,7 +137,9 @@ def refused(
         return regions_response(
             request, review, regions, sections=sections, refusal=refusal, status=status
         )
-    context = review_context(review, acting_user(request), refusal=refusal)
+    context = review_context(
+        review, acting_user(request), refusal=refusal, show=shown_items(request)
+    )
     return render(request, "web/review.html", context, status=status)
 
 
@@ -146,9 +171,11 @@ def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
         refusal = Refusal(f"item:{key}", error.message, reason)
         return refused(request, review, error, refusal, {"checklist"})
     if is_htmx(request):
-        return changed_response(request, review, {"header", "checklist", "timeline", "live"})
+        return changed_response(
+            request, review, {"header", "approvals", "checklist", "timeline", "live"}
+        )
     messages.success(request, f"'{item.title}' is now {item.state}.")
-    return HttpResponseRedirect(review_url(review, f"item-{key}"))
+    return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
 
 
 @login_required
@@ -156,21 +183,28 @@ def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
 def post(request: HttpRequest, number: int) -> HttpResponse:
     review = load_review(number)
     body = request.POST.get("body", "")
+    # The approvals box's button posts its team's phrase here like any message (the phrase in
+    # a message is the approval), leaving the composer and whatever is typed in it alone.
+    from_approvals = request.POST.get("from") == "approvals"
     try:
         result = post_message(review, author=acting_user(request), body=body)
     except PrrError as error:
         refusal = Refusal("composer", error.message, body)
         return refused(request, review, error, refusal, {"composer"})
+    show = shown_items(request)
     if is_htmx(request):
         return changed_response(
             request,
             review,
-            {"header", "checklist", "messages", "timeline", "live"},
-            redrawn=frozenset({"composer"}),  # emptied: the message is posted
+            {"header", "approvals", "checklist", "messages", "timeline", "live"},
+            # The composer is emptied once its message is posted.
+            redrawn=frozenset() if from_approvals else frozenset({"composer"}),
         )
     messages.success(request, "Message posted.")
+    if from_approvals:
+        return HttpResponseRedirect(review_url(review, "approvals", show=show))
     last = result.replies[-1] if result.replies else result.message
-    return HttpResponseRedirect(review_url(review, f"message-{last.pk}"))
+    return HttpResponseRedirect(review_url(review, f"message-{last.pk}", show=show))
 
 
 def parse_token(token: str) -> tuple[int, int] | None:
@@ -198,5 +232,6 @@ def live(request: HttpRequest, number: int) -> HttpResponse:
         now,
         changes,
         all_messages=wants_all_messages(request),
+        show=shown_items(request),
     )
     return render(request, "web/review/regions.html", context)
