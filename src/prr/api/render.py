@@ -60,6 +60,7 @@ def item(item: ReviewItem) -> dict[str, Any]:
         "via": item.changed_via or None,
         "message": item.changed_by_message_id,
         "due_at": item.due_at,
+        "assignee": item.assignee.username if item.assignee else None,
     }
 
 

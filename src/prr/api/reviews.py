@@ -37,6 +37,7 @@ from prr.errors import NotFound
 from prr.notifications.reminders import snooze
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
+from prr.reviews.assignment import assign_item
 from prr.reviews.channel import post_message
 from prr.reviews.models import Answer, Message, Review, ReviewItem
 from prr.reviews.queries import (
@@ -169,6 +170,26 @@ def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) 
         reason=body.reason,
         via=ReviewItem.Via.API,
     )
+    return render.item(items_of(review).get(key=key))
+
+
+class AssigneeIn(Schema):
+    assignee: str | None = Field(
+        description="The username to assign the item to; null: to nobody.", examples=["sam"]
+    )
+
+
+@router.put(
+    "/reviews/{ref}/items/{key}/assignee",
+    response=responses(200, ItemOut),
+    summary="Assign an item",
+)
+def assign(request: HttpRequest, ref: Ref, key: str, body: AssigneeIn) -> Any:
+    """Assign an item to the person working on it (a current member of its team, for a team's
+    item), or to nobody; for those who may change the item, and admins."""
+    review = get_review(ref)
+    assignee = get_user(body.assignee) if body.assignee else None
+    assign_item(review, key, assignee, by=caller(request))
     return render.item(items_of(review).get(key=key))
 
 

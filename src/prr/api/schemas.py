@@ -112,6 +112,7 @@ class ItemOut(Schema):
     via: str | None = Field(description="manual, message, api or check.")
     message: int | None = Field(description="The message whose phrase changed it.")
     due_at: datetime | None
+    assignee: str | None = Field(description="The person working on it (a username), if any.")
 
 
 class SectionOut(Schema):

@@ -268,6 +268,26 @@ def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -
     click.echo(f"'{item.title}' is now {item.state}.")
 
 
+@review.command("assign")
+@click.argument("ref")
+@click.argument("item_key")
+@click.argument("username", required=False)
+@click.option("--clear", is_flag=True, help="Assign the item to nobody.")
+@as_option
+def review_assign(ref: str, item_key: str, username: str | None, clear: bool, as_user: str) -> None:
+    """Assign an item to USERNAME (a current member of its team, for a team's item)."""
+    from prr.accounts.services import get_user
+    from prr.reviews.assignment import assign_item
+    from prr.reviews.queries import get_review
+
+    if (username is None) == (not clear):
+        raise click.UsageError("Give USERNAME or --clear (one of them).")
+    assignee = get_user(username) if username else None
+    item = assign_item(get_review(ref), item_key, assignee, by=acting_user(as_user))
+    who = f"@{assignee.username}" if assignee else "nobody"
+    click.echo(f"'{item.title}' is assigned to {who}.")
+
+
 @review.command("snooze")
 @click.argument("ref")
 @click.argument("item_key")

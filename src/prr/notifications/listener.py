@@ -2,6 +2,7 @@
 
 - a review started, or reviewers added: the reviewers named and the current members of the
   reviewer teams named;
+- an item assigned: the assignee (unless they assigned it to themselves);
 - a message: each person @mentioned by username, and the current members of each team
   @mentioned by slug (`@sre`), but not its author;
 - an approval (a team's item done by its member), "ready to close", closed: the review's DRI,
@@ -148,6 +149,20 @@ def _item_changed(review: Review, event: Event) -> None:
     )
 
 
+def _assigned(review: Review, event: Event) -> None:
+    assignee = User.objects.filter(username=event.change.get("assignee") or "").first()
+    if assignee is None:
+        return
+    notify(
+        [assignee],
+        review=review,
+        kind=Notification.Kind.ASSIGNED,
+        text=f"@{event.actor} assigned '{event.change.get('title')}' on {review.ref} to you.",
+        link=f"{review.path}#item-{event.change.get('item')}",
+        actor=event.actor,
+    )
+
+
 def _ready(review: Review, event: Event) -> None:
     _to_dri(
         review,
@@ -166,6 +181,7 @@ _HANDLERS = {
     events.REVIEWERS_ADDED: _reviewers_added,
     events.MESSAGE_POSTED: _message,
     events.ITEM_CHANGED: _item_changed,
+    events.ITEM_ASSIGNED: _assigned,
     events.READY: _ready,
     events.CLOSED: _closed,
 }

@@ -1,9 +1,9 @@
 """Reminders: open items of open reviews that are due (within a day) or overdue.
 
-Once a day at most, each person who owns such items (the members of the owning team, or the
-DRI for the DRI's items) gets one reminder in the inbox (and by email, as they chose) listing
-them, and each review with such items says so once in its chat channels (`review.items_due`,
-which webhooks receive too). An item's reminders can be snoozed until a date.
+Once a day at most, each person who owns such items (the assignee; else the members of the
+owning team, or the DRI for the DRI's items) gets one reminder in the inbox (and by email, as
+they chose) listing them, and each review with such items says so once in its chat channels
+(`review.items_due`, which webhooks receive too). An item's reminders can be snoozed until a date.
 
 The job runs in `prr worker` every few minutes under a lease (one worker at a time, whichever
 host); who was reminded when is kept in the database in the same transaction as the reminder
@@ -46,7 +46,7 @@ def due_items(now: datetime) -> list[ReviewItem]:
             due_at__lte=now + DUE_WITHIN,
         )
         .exclude(pk__in=snoozed)
-        .select_related("review__dri", "owner_team")
+        .select_related("review__dri", "owner_team", "assignee")
         .order_by("due_at", "review__number", "position")
     )
 
@@ -59,7 +59,12 @@ def owners_of(items: list[ReviewItem]) -> dict[int, tuple[User, list[ReviewItem]
         members[membership.team_id].append(membership.user)
     owners: dict[int, tuple[User, list[ReviewItem]]] = {}
     for item in items:
-        people = members[item.owner_team_id] if item.owner_team_id else [item.review.dri]
+        if item.assignee is not None:
+            people = [item.assignee]
+        elif item.owner_team_id:
+            people = members[item.owner_team_id]
+        else:
+            people = [item.review.dri]
         for person in people:
             owners.setdefault(person.pk, (person, []))[1].append(item)
     return owners

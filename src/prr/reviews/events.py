@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 STARTED = "review.started"
 REVIEWERS_ADDED = "review.reviewers_added"
 ITEM_CHANGED = "review.item_changed"
+ITEM_ASSIGNED = "review.item_assigned"
 MESSAGE_POSTED = "review.message_posted"
 READY = "review.ready"
 CLOSED = "review.closed"
@@ -35,6 +36,7 @@ EVENT_TYPES: tuple[str, ...] = (
     STARTED,
     REVIEWERS_ADDED,
     ITEM_CHANGED,
+    ITEM_ASSIGNED,
     MESSAGE_POSTED,
     READY,
     CLOSED,
@@ -47,6 +49,7 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     STARTED: "a review was started",
     REVIEWERS_ADDED: "people or teams were added as reviewers",
     ITEM_CHANGED: "a checklist item changed state (by hand or by a phrase)",
+    ITEM_ASSIGNED: "a checklist item was assigned to a person (or no longer is)",
     MESSAGE_POSTED: "a message was posted in a review's channel",
     READY: "the last required item was completed: the review is ready to close",
     CLOSED: "a review was closed and its snapshot written",

@@ -99,6 +99,14 @@ class ReviewItem(models.Model):
     required = models.BooleanField(default=True)
     allow_na = models.BooleanField(default=False)
     due_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_items",
+        help_text="The person working on it, who sees it as theirs and gets its reminders.",
+    )
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     na_reason = models.TextField(blank=True)
     changed_by = models.ForeignKey(
