@@ -71,14 +71,25 @@ class MissingOut(Schema):
     )
 
 
+class MissingSectionOut(Schema):
+    section: str = Field(examples=["summary"])
+    title: str = Field(examples=["Summary"])
+
+
 class ReadinessOut(Schema):
     ref: str = Field(examples=["PRR-12"])
     status: ReviewStatus
-    ready: bool = Field(description="Open, with every required item done or n/a.")
+    ready: bool = Field(
+        description="Open, with every required item done or n/a and every required section "
+        "answered."
+    )
     closed: bool = Field(description="Closed: approved and frozen in a snapshot.")
     required: int
     complete: int
     missing: list[MissingOut]
+    missing_sections: list[MissingSectionOut] = Field(
+        description="Sections the playbook marks `required: true` that have no answer yet."
+    )
 
 
 class ReviewSummaryOut(Schema):

@@ -63,6 +63,9 @@ class Section(_Strict):
     title: Text
     description: Markdown = ""
     questions: list[Text] = Field(min_length=1)
+    # A required section must be answered before the review closes (an admin's force-close
+    # aside); every unanswered section is shown before closing either way.
+    required: bool = False
 
 
 class PlaybookSpec(_Strict):

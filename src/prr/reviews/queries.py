@@ -8,12 +8,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound
-from prr.reviews.models import Message, Review, ReviewItem, Snapshot, TimelineEvent
+from prr.playbooks.spec import Section
+from prr.reviews.models import Answer, Message, Review, ReviewItem, Snapshot, TimelineEvent
 from prr.teams.models import Membership
 
 REF_RE = re.compile(r"^(?:prr-)?(\d{1,9})$", re.IGNORECASE)
@@ -56,9 +72,18 @@ def list_reviews(status: str = "open") -> QuerySet[Review]:
     return reviews.order_by("-number")
 
 
+SORT_KEYS = ("number", "title", "dri", "age", "progress")
+DEFAULT_SORT = "-number"  # newest first
+MAX_SEARCH_WORDS = 8  # each word is a few LIKEs and one EXISTS: the query stays bounded
+
+
 @dataclass(frozen=True)
 class ReviewFilter:
-    """What a list of reviews is narrowed to (dashboard, API, CLI); every field optional."""
+    """What a list of reviews is narrowed to (dashboard, API, CLI); every field optional.
+
+    `text` is a search (see `matching_text`); `sort` one of SORT_KEYS, `-` first for the
+    reverse order (`-number`: newest first; `age`: youngest first).
+    """
 
     status: str = "open"
     kind: str | None = None
@@ -67,10 +92,11 @@ class ReviewFilter:
     awaiting_team: str | None = None
     awaiting_user: User | None = None
     text: str | None = None
+    sort: str = DEFAULT_SORT
 
 
 def filter_reviews(f: ReviewFilter) -> QuerySet[Review]:
-    """`list_reviews` narrowed by a filter.
+    """`list_reviews` narrowed by a filter, in the filter's order.
 
     "Awaiting" a team means the review has a required item still open that the team owns;
     awaiting a user means awaiting any team the user is currently a member of.
@@ -94,8 +120,85 @@ def filter_reviews(f: ReviewFilter) -> QuerySet[Review]:
         )
         reviews = reviews.filter(Exists(waiting.filter(owner_team__in=my_teams)))
     if f.text and f.text.strip():
-        reviews = reviews.filter(title__icontains=f.text.strip())
-    return reviews
+        reviews = reviews.filter(matching_text(f.text))
+    return sort_reviews(reviews, f.sort)
+
+
+def matching_text(text: str) -> Q:
+    """Reviews that match every word of a search.
+
+    A word matches a review's reference (`PRR-2`, `prr-2`, `2`), its DRI (`@dana` only the
+    DRI; `dana` also the DRI's name), or occurs in its title or one of its answers, ignoring
+    case (SQLite folds the case of ASCII letters only). The database does the search: a
+    review's answers are read by an EXISTS, not brought back.
+    """
+    found = Q()
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        if word.startswith("@"):
+            if word.lstrip("@"):
+                found &= Q(dri__username__iexact=word.lstrip("@"))
+            continue
+        in_answers = Answer.objects.filter(review=OuterRef("pk"), body__icontains=word)
+        matches = (
+            Q(title__icontains=word)
+            | Q(dri__username__iexact=word)
+            | Q(dri__display_name__icontains=word)
+            | Q(Exists(in_answers))
+        )
+        ref = REF_RE.match(word)
+        if ref:
+            matches |= Q(number=int(ref.group(1)))
+        found &= matches
+    return found
+
+
+def sort_reviews(reviews: QuerySet[Review], sort: str) -> QuerySet[Review]:
+    """`reviews` in the order `sort` names (see ReviewFilter), ties newest first."""
+    key = sort.removeprefix("-")
+    if key not in SORT_KEYS:
+        raise InvalidInput(
+            f"Unknown sort '{sort}'; use {', '.join(SORT_KEYS)}, or - before one to reverse it."
+        )
+    descending = sort.startswith("-")
+    if key == "number":
+        return reviews.order_by("-number" if descending else "number")
+    if key == "progress":
+        reviews = reviews.annotate(share_complete=share_complete())
+    by: F | Lower = {
+        "title": Lower("title"),
+        "dri": F("dri__username"),
+        # The youngest review has the smallest age: by age is by start time, reversed.
+        "age": F("created_at"),
+        "progress": F("share_complete"),
+    }[key]
+    if key == "age":
+        descending = not descending
+    order: OrderBy = by.desc() if descending else by.asc()
+    return reviews.order_by(order, "-number")
+
+
+def share_complete() -> Coalesce:
+    """The share of a review's required items that are done or n/a, 0.0 to 1.0 (1.0 with no
+    required item), as an annotation.
+
+    Its cost: sorting by it makes the database compute it for every review the filter lets
+    through, before it can take a page — one correlated aggregate over the review's required
+    items (through the index on review_id), so a sort by progress grows with the number of
+    reviews filtered, where the other sorts read one page. It stays one query for the rows.
+    """
+    done = Case(
+        When(state=ReviewItem.State.OPEN, then=Value(0.0)),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+    share = (
+        ReviewItem.objects.filter(review=OuterRef("pk"), required=True)
+        .order_by()
+        .values("review")
+        .annotate(share=Avg(done))
+        .values("share")
+    )
+    return Coalesce(Subquery(share, output_field=FloatField()), Value(1.0))
 
 
 @dataclass(frozen=True)
@@ -193,10 +296,32 @@ def missing_items(review: Review) -> list[Missing]:
     return [Missing(item, describe_missing(item, review)) for item in open_required]
 
 
+def unanswered_sections(review: Review) -> list[Section]:
+    """The sections of the review document that have no answer (or only whitespace), in the
+    playbook's order; one query."""
+    answered = {
+        key
+        for key, body in Answer.objects.filter(review_id=review.pk).values_list(
+            "section_key", "body"
+        )
+        if body.strip()
+    }
+    return [s for s in review.playbook_version.spec.sections if s.key not in answered]
+
+
+def missing_sections(review: Review) -> list[Section]:
+    """Required sections (`required: true` in the playbook) that are not answered yet."""
+    spec = review.playbook_version.spec
+    if not any(s.required for s in spec.sections):
+        return []  # no query
+    return [s for s in unanswered_sections(review) if s.required]
+
+
 def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str, Any]:
     """Whether the review can close, and what it still waits on (for APIs and webhooks).
 
-    Given the review's items (already read), no query; otherwise two.
+    Given the review's items (already read), no query for them; otherwise two. Required
+    sections cost a query only when the playbook has some.
     """
     if items is None:
         missing = missing_items(review)
@@ -205,10 +330,11 @@ def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str
         open_required = [i for i in items if i.required and i.state == ReviewItem.State.OPEN]
         missing = [Missing(i, describe_missing(i, review)) for i in open_required]
         required = sum(1 for i in items if i.required)
+    sections = missing_sections(review)
     return {
         "ref": review.ref,
         "status": review.status,
-        "ready": review.is_open and not missing,
+        "ready": review.is_open and not missing and not sections,
         "closed": review.status == Review.Status.CLOSED,
         "required": required,
         "complete": required - len(missing),
@@ -221,6 +347,7 @@ def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str
             }
             for m in missing
         ],
+        "missing_sections": [{"section": s.key, "title": s.title} for s in sections],
     }
 
 

@@ -32,7 +32,7 @@ from prr.reviews.models import (
     TaskAction,
     TimelineEvent,
 )
-from prr.reviews.queries import missing_items
+from prr.reviews.queries import missing_items, missing_sections
 from prr.reviews.snapshot import build_snapshot
 from prr.teams.models import Team
 from prr.teams.queries import is_current_member
@@ -335,6 +335,11 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
             )
         now = timezone.now()
         answer = Answer.objects.filter(review=review, section_key=section_key).first()
+        completes = (
+            sections[section_key].required
+            and (answer is None or not answer.body.strip())
+            and [s.key for s in missing_sections(review)] == [section_key]
+        )
         if answer is not None and answer.body == body:
             raise RuleViolation(f"The answer to '{sections[section_key].title}' is unchanged.")
         if answer is None:
@@ -353,6 +358,9 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
             section=section_key,
             as_admin=by.pk != review.dri_id,
         )
+        if completes and not missing_items(review):
+            # The last required section answered, every required item complete.
+            events.publish(review.pk, events.READY, actor=by, completed_by=section_key)
     return answer
 
 
@@ -429,6 +437,7 @@ def apply_item_state(
         and not ReviewItem.objects.filter(
             review_id=item.review_id, required=True, state=ReviewItem.State.OPEN
         ).exists()
+        and not missing_sections(item.review)
     ):
         events.publish(item.review_id, events.READY, actor=by, completed_by=item.key)
 
@@ -507,11 +516,20 @@ def close_review(review: Review, *, by: User, force: bool = False, reason: str =
         if force:
             reason = clean_reason(reason, "force-close a review")
         missing = missing_items(review)
-        if missing and not force:
+        sections = missing_sections(review)
+        if (missing or sections) and not force:
+            unanswered = [
+                (s.key, f"the section '{s.title}' is required and not answered") for s in sections
+            ]
             raise RuleViolation(
                 f"{review.ref} cannot be closed yet:\n"
-                + "\n".join(f"  - {m.reason}" for m in missing),
-                details=[{"item": m.item.key, "reason": m.reason} for m in missing],
+                + "\n".join(
+                    f"  - {r}" for r in [r for _, r in unanswered] + [m.reason for m in missing]
+                ),
+                details=[
+                    *({"section": key, "reason": r} for key, r in unanswered),
+                    *({"item": m.item.key, "reason": m.reason} for m in missing),
+                ],
             )
         review.status = Review.Status.CLOSED
         review.closed_at = timezone.now()

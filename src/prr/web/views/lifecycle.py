@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from prr.accounts.models import User
 from prr.errors import PrrError
 from prr.reviews.models import Review
-from prr.reviews.queries import missing_items
+from prr.reviews.queries import missing_items, unanswered_sections
 from prr.reviews.services import cancel_review, close_review, may, reopen_review, who_may
 from prr.web.views.common import acting_user, status_for
 from prr.web.views.reviews import load_review
@@ -57,6 +57,7 @@ def confirm(request: HttpRequest, number: int, verb: str) -> HttpResponse:
         "action": action,
         "can_force": verb == "close" and may("force-close", user, review),
         "missing": missing_items(review) if verb == "close" and review.is_open else [],
+        "unanswered": unanswered_sections(review) if verb == "close" and review.is_open else [],
         "reason": "",
         "force": False,
         "allowed": may(verb, user, review),
