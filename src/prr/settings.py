@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "prr.web.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -194,6 +195,9 @@ EMAIL_HOST_USER = env_str("PRR_SMTP_USER").strip()
 EMAIL_HOST_PASSWORD = env_str("PRR_SMTP_PASSWORD")
 DEFAULT_FROM_EMAIL = env_str("PRR_EMAIL_FROM").strip() or "prr <prr@localhost>"
 EMAIL_SUBJECT_PREFIX = ""
+# How often `prr worker` looks for reminders and daily digests that are due (each goes out at
+# most once a day whatever this is; prr.notifications.reminders).
+REMINDER_INTERVAL = env_int("PRR_REMINDER_INTERVAL", 600, minimum=1)
 
 # Where prr sends (webhooks, chat posts, the chat APIs): never to loopback, private,
 # link-local, multicast or reserved addresses, checked when a URL is saved and at each

@@ -78,17 +78,15 @@ def prune_loop(stop: threading.Event, every: float | None = None) -> None:
     connection.close()
 
 
-NOTIFY_EVERY = 600.0  # seconds between looks for reminders and daily email digests due
-
-
-def notifications_loop(stop: threading.Event, worker: str, every: float = NOTIFY_EVERY) -> None:
-    """Every few minutes, send the reminders and queue the daily email digests that are due
-    (each at most once a day, whichever worker gets there first)."""
+def notifications_loop(stop: threading.Event, worker: str) -> None:
+    """Every PRR_REMINDER_INTERVAL seconds, send the reminders and queue the daily email
+    digests that are due (each at most once a day, whichever worker gets there first)."""
+    from django.conf import settings
     from django.db import close_old_connections, connection
 
     from prr.notifications import email, reminders
 
-    while not stop.wait(every):
+    while not stop.wait(settings.REMINDER_INTERVAL):
         try:
             reminded = reminders.send_reminders(worker)
             digests = email.send_digests()
