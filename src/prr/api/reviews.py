@@ -41,6 +41,8 @@ from prr.reviews.assignment import assign_item
 from prr.reviews.channel import post_message
 from prr.reviews.models import Answer, Message, Review, ReviewItem
 from prr.reviews.queries import (
+    DEFAULT_SORT,
+    SORT_KEYS,
     ReviewFilter,
     filter_reviews,
     get_review,
@@ -48,6 +50,7 @@ from prr.reviews.queries import (
     items_of,
 )
 from prr.reviews.queries import readiness as review_readiness
+from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
 from prr.teams.services import get_team
 
 router = Router(tags=["reviews"])
@@ -85,12 +88,23 @@ class ReviewListParams(PageParams):
         description="Team slug: reviews with a required item of this team still open; "
         "`me` for any of the caller's teams.",
     )
-    q: str | None = Field(None, max_length=200, description="Text to find in titles.")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Search: `PRR-2` (or `2`), `@dri`, or words found in titles and answers; "
+        "every word must match.",
+    )
+    sort: str = Field(
+        DEFAULT_SORT,
+        pattern=rf"^-?(?:{'|'.join(SORT_KEYS)})$",
+        description=f"One of {', '.join(SORT_KEYS)}; `-` first reverses it. Default: newest "
+        "first (`-number`).",
+    )
 
 
 @router.get("/reviews", response=responses(200, Page[ReviewSummaryOut]), summary="List reviews")
 def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
-    """Reviews, newest first, with their progress; filtered and paginated."""
+    """Reviews with their progress, newest first unless sorted; filtered and paginated."""
     awaiting_me = params.awaiting == "me"
     reviews = filter_reviews(
         ReviewFilter(
@@ -101,6 +115,7 @@ def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
             awaiting_team=None if awaiting_me else params.awaiting,
             awaiting_user=caller(request) if awaiting_me else None,
             text=params.q,
+            sort=params.sort,
         )
     )
     return paginate(reviews, params, render.review_summaries)
@@ -373,6 +388,58 @@ def snapshots(request: HttpRequest, ref: Ref) -> Any:
         render.snapshot_summary(s)
         for s in review.snapshots.select_related("created_by").order_by("version")
     ]
+
+
+class DiffParams(Schema):
+    before: int | None = Field(
+        None, alias="from", ge=1, le=2_147_483_647, description="Default: the one before `to`."
+    )
+    after: int | None = Field(
+        None, alias="to", ge=1, le=2_147_483_647, description="Default: the latest."
+    )
+
+
+class SnapshotRef(Schema):
+    version: int
+    sha256: str
+
+
+class SectionChangeOut(Schema):
+    section: str
+    title: str
+    change: Literal["added", "removed", "changed", "answered", "unanswered"]
+    diff: list[str] = Field(description="The answer's unified diff, line by line.")
+
+
+class ItemChangeOut(Schema):
+    item: str
+    title: str
+    change: Literal["added", "removed", "changed"]
+    fields: dict[str, dict[str, Any]] = Field(
+        description="Each changed field (state, na_reason, changed_by, via, …) as {from, to}."
+    )
+
+
+class SnapshotDiffOut(Schema):
+    review: str
+    from_: SnapshotRef = Field(alias="from")
+    to: SnapshotRef
+    sections: list[SectionChangeOut]
+    items: list[ItemChangeOut]
+
+
+@router.get(
+    "/reviews/{ref}/diff",
+    response=responses(200, SnapshotDiffOut),
+    summary="Compare two snapshots",
+    by_alias=True,
+)
+def snapshot_diff(request: HttpRequest, ref: Ref, params: Query[DiffParams]) -> Any:
+    """What changed between two snapshots of the review (by default its last two): the
+    document section by section, the checklist item by item, with both SHA-256."""
+    review = get_review(ref)
+    before, after = pick_snapshots(review, params.before, params.after)
+    return diff_snapshots(review, before, after).as_dict()
 
 
 class SnapshotFormat(Schema):

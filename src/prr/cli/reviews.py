@@ -402,6 +402,53 @@ def review_timeline(ref: str, as_json: bool) -> None:
         click.echo(f"{row['at']}  {row['summary']}")
 
 
+@review.command("diff")
+@click.argument("ref")
+@click.option(
+    "--from",
+    "before",
+    type=click.IntRange(min=1),
+    help="Snapshot version (default: the one before --to).",
+)
+@click.option(
+    "--to", "after", type=click.IntRange(min=1), help="Snapshot version (default: the latest)."
+)
+@json_option
+def review_diff(ref: str, before: int | None, after: int | None, as_json: bool) -> None:
+    """What changed between two snapshots of a review: section by section, item by item."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
+
+    review = get_review(ref)
+    old, new = pick_snapshots(review, before, after)
+    diff = diff_snapshots(review, old, new)
+    if as_json:
+        print_json(diff.as_dict())
+        return
+    click.echo(f"{review.ref}: snapshot v{old.version} -> v{new.version}")
+    click.echo(f"  v{old.version} sha256 {old.sha256}")
+    click.echo(f"  v{new.version} sha256 {new.sha256}")
+    if diff.unchanged:
+        click.echo("No change in the document or the checklist.")
+        return
+    if diff.sections:
+        click.echo("Document:")
+        for section in diff.sections:
+            click.echo(f"  {section.change:<10} {section.title} ({section.key})")
+            for line in section.diff[2:]:  # the ---/+++ header names the versions above
+                click.echo(f"      {line}")
+    if diff.items:
+        click.echo("Checklist:")
+        for item in diff.items:
+            what = "; ".join(
+                f"{name} {before_value or '-'} -> {after_value or '-'}"
+                for name, (before_value, after_value) in item.fields.items()
+            )
+            click.echo(
+                f"  {item.change:<10} {item.title} ({item.key})" + (f": {what}" if what else "")
+            )
+
+
 @review.command("export")
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)

@@ -10,6 +10,7 @@ from prr.web.views import (
     lifecycle,
     playbooks,
     reviews,
+    snapshot_diff,
     snapshots,
     start,
     teams,
@@ -23,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("password/", account.PasswordChangeView.as_view(), name="password_change"),
     path("account/", account.account, name="account"),
     path("account/email/", account.email_choice, name="email_choice"),
+    path("account/time-zone/", account.time_zone_choice, name="time_zone_choice"),
     path("account/tokens/", account.token_create, name="token_create"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
     path("", dashboard.dashboard, name="dashboard"),
@@ -49,6 +51,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "reviews/<int:number>/cancel/", lifecycle.confirm, {"verb": "cancel"}, name="review_cancel"
     ),
+    path("reviews/<int:number>/diff/", snapshot_diff.snapshot_diff, name="snapshot_diff"),
     path(
         "reviews/<int:number>/snapshots/<int:version>/",
         snapshots.snapshot_page,
