@@ -128,8 +128,8 @@ def test_an_invalid_playbook_lists_each_field(api_as, admin, teams):
     response = api_as(admin).post("/playbooks", invalid, content_type=YAML)
     assert error_of(response) == (422, "invalid_input")
     details = response.json()["details"]
-    assert "sections[0].key: String should match pattern '^[a-z0-9][a-z0-9-]*$'" in details
-    assert "checklists[1].items[0].colour: unknown field" in details
+    assert "line 6: sections[0].key: String should match pattern '^[a-z0-9][a-z0-9-]*$'" in details
+    assert "line 31: checklists[1].items[0].colour: unknown field" in details
 
 
 def test_a_playbook_naming_an_unknown_team_is_refused(api_as, admin, teams):
@@ -138,7 +138,7 @@ def test_a_playbook_naming_an_unknown_team_is_refused(api_as, admin, teams):
     )
     assert error_of(response) == (422, "invalid_input")
     assert response.json()["details"][0].startswith(
-        "checklists[1].items[1].task_actions[0].team: no team 'secops'"
+        "line 38: checklists[1].items[1].task_actions[0].team: no team 'secops'"
     )
 
 

@@ -34,7 +34,7 @@ def test_it_names_an_unknown_task_action_team_and_the_known_teams() -> None:
     error = refusal(edited("team: sre, then: done", "team: sre2, then: done"))
 
     line = (
-        "checklists[1].items[0].task_actions[0].team: "
+        "line 32: checklists[1].items[0].task_actions[0].team: "
         "no team 'sre2' (teams: platform, product, security, sre)"
     )
     assert line in error.message
@@ -46,7 +46,8 @@ def test_it_names_an_unknown_owner_team() -> None:
     error = refusal(edited("owner: security", "owner: secops"))
 
     assert error.details == [
-        "checklists[1].items[1].owner: no team 'secops' (teams: platform, product, security, sre)"
+        "line 36: checklists[1].items[1].owner: "
+        "no team 'secops' (teams: platform, product, security, sre)"
     ]
 
 
@@ -55,9 +56,9 @@ def test_it_says_there_are_no_teams_yet_when_the_default_playbook_comes_first() 
         load_default_playbook()
 
     assert info.value.details[:3] == [
-        "checklists[8].items[0].owner: no team 'sre' (teams: none yet)",
-        "checklists[8].items[0].task_actions[0].team: no team 'sre' (teams: none yet)",
-        "checklists[8].items[0].task_actions[1].team: no team 'sre' (teams: none yet)",
+        "line 465: checklists[8].items[0].owner: no team 'sre' (teams: none yet)",
+        "line 469: checklists[8].items[0].task_actions[0].team: no team 'sre' (teams: none yet)",
+        "line 470: checklists[8].items[0].task_actions[1].team: no team 'sre' (teams: none yet)",
     ]
     assert len(info.value.details) == 12  # 4 approvals: an owner and 2 task actions each
     assert not Playbook.objects.exists()
@@ -69,13 +70,13 @@ def test_it_says_there_are_no_teams_yet_when_the_default_playbook_comes_first() 
 def test_it_refuses_the_same_item_key_in_two_checklists() -> None:
     error = refusal(edited("key: sre-review", "key: dashboards"))
 
-    assert error.details == ["checklists[1].items[0].key: duplicate key 'dashboards'"]
+    assert error.details == ["line 28: checklists[1].items[0].key: duplicate key 'dashboards'"]
 
 
 def test_it_refuses_the_same_section_key_twice() -> None:
     error = refusal(edited("key: architecture", "key: summary"))
 
-    assert error.details == ["sections[1].key: duplicate key 'summary'"]
+    assert error.details == ["line 9: sections[1].key: duplicate key 'summary'"]
 
 
 def test_it_refuses_a_key_written_twice_in_one_mapping_with_its_line() -> None:
@@ -105,7 +106,7 @@ def test_it_refuses_a_task_action_without_phrases() -> None:
     )
 
     assert error.details == [
-        "checklists[1].items[2].task_actions[0].phrases: "
+        "line 45: checklists[1].items[2].task_actions[0].phrases: "
         "List should have at least 1 item after validation, not 0"
     ]
 
@@ -114,7 +115,7 @@ def test_it_refuses_a_blank_phrase() -> None:
     error = refusal(edited('phrases: ["Product review is completed"]', 'phrases: ["   "]'))
 
     assert error.details == [
-        "checklists[1].items[2].task_actions[0].phrases[0]: "
+        "line 45: checklists[1].items[2].task_actions[0].phrases[0]: "
         "String should have at least 3 characters"
     ]
 
@@ -123,7 +124,8 @@ def test_it_refuses_allow_na_on_an_approval() -> None:
     error = refusal(edited("owner: sre\n", "owner: sre\n        allow_na: true\n"))
 
     assert error.details == [
-        "checklists[1].items[0]: an approval (an item a task action marks done) cannot allow n/a"
+        "line 28: checklists[1].items[0]: "
+        "an approval (an item a task action marks done) cannot allow n/a"
     ]
 
 
@@ -133,23 +135,24 @@ def test_it_refuses_allow_na_on_an_approval() -> None:
 def test_it_names_an_unknown_field_with_its_path() -> None:
     error = refusal(edited("owner: sre\n", "owner: sre\n        owner_team: sre\n"))
 
-    assert error.details == ["checklists[1].items[0].owner_team: unknown field"]
+    assert error.details == ["line 31: checklists[1].items[0].owner_team: unknown field"]
     assert error.message == (
-        "The playbook is invalid:\n  checklists[1].items[0].owner_team: unknown field"
+        "The playbook is invalid:\n  line 31: checklists[1].items[0].owner_team: unknown field"
     )
 
 
 def test_it_names_a_missing_field() -> None:
     error = refusal("slug: small\ntitle: Small readiness review\n")
 
-    assert error.details == ["checklists: Field required"]
+    assert error.details == ["line 1: checklists: Field required"]
 
 
 def test_it_refuses_an_unknown_kind_in_the_playbook() -> None:
     error = refusal(edited("kinds: [service, feature, infrastructure]", "kinds: [service, batch]"))
 
     assert error.details == [
-        "kinds[1]: unknown kind 'batch'; input should be 'service', 'feature' or 'infrastructure'"
+        "line 4: kinds[1]: unknown kind 'batch'; "
+        "input should be 'service', 'feature' or 'infrastructure'"
     ]
 
 
@@ -157,7 +160,7 @@ def test_it_refuses_an_unknown_kind_on_an_item() -> None:
     error = refusal(edited("kinds: [service]", "kinds: [batch]"))
 
     assert error.details == [
-        "checklists[0].items[1].kinds[0]: unknown kind 'batch'; "
+        "line 21: checklists[0].items[1].kinds[0]: unknown kind 'batch'; "
         "input should be 'service', 'feature' or 'infrastructure'"
     ]
 
@@ -168,7 +171,7 @@ def test_it_refuses_an_item_kind_the_playbook_does_not_have() -> None:
     )
 
     assert error.details == [
-        "checklists[0].items[1].kinds: 'service' is not one of the playbook's kinds "
+        "line 21: checklists[0].items[1].kinds: 'service' is not one of the playbook's kinds "
         "(feature, infrastructure)"
     ]
 
@@ -180,8 +183,8 @@ def test_it_lists_every_field_problem_at_once() -> None:
     error = refusal(text)
 
     assert sorted(error.details) == [
-        "checklists[0].items[2].due: unknown field",
-        "checklists[1].items[2].task_actions[0].phrases[0]: "
+        "line 24: checklists[0].items[2].due: unknown field",
+        "line 46: checklists[1].items[2].task_actions[0].phrases[0]: "
         "String should have at least 3 characters",
     ]
     assert error.message == "The playbook is invalid:\n" + "".join(

@@ -11,7 +11,15 @@ from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.playbooks.models import Playbook, PlaybookVersion
 from prr.playbooks.spec import PlaybookSpec
-from prr.playbooks.yaml_format import canonical_json, digest, parse_spec
+from prr.playbooks.yaml_format import (
+    canonical_json,
+    digest,
+    line_finder,
+    parse_spec,
+    path_parts,
+    read_file_text,
+    with_line,
+)
 from prr.teams.models import Team
 
 
@@ -41,12 +49,20 @@ def get_version(playbook: Playbook, number: int | None = None) -> PlaybookVersio
     return version
 
 
-def check_teams_exist(spec: PlaybookSpec) -> None:
+def check_teams_exist(spec: PlaybookSpec, text: str | None = None) -> None:
+    """Every team the playbook names exists; the problems name their path (and, given the
+    file's text, its line)."""
     known = set(Team.objects.values_list("slug", flat=True))
+    unknown = [(path, slug) for path, slug in spec.team_references() if slug not in known]
+    if not unknown:
+        return
+    line = line_finder(text) if text is not None else None
+    teams = ", ".join(sorted(known)) or "none yet"
     problems = [
-        f"{path}: no team '{slug}' (teams: {', '.join(sorted(known)) or 'none yet'})"
-        for path, slug in spec.team_references()
-        if slug not in known
+        with_line(f"{path}: no team '{slug}' (teams: {teams})", path_parts(path), line)
+        if line
+        else f"{path}: no team '{slug}' (teams: {teams})"
+        for path, slug in unknown
     ]
     if problems:
         raise InvalidInput(
@@ -59,8 +75,9 @@ def import_playbook(text: str | bytes, *, by: User | None = None) -> ImportResul
     """Validate a playbook file; store it as a new version only when its content changed."""
     if by is not None and not (by.is_active and by.is_superuser):
         raise PermissionDenied("Only an admin can import playbooks.")
+    text = read_file_text(text)
     spec = parse_spec(text)
-    check_teams_exist(spec)
+    check_teams_exist(spec, text)
     spec_digest = digest(spec)
     try:
         with transaction.atomic():

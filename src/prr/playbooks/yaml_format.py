@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -93,8 +95,55 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def describe_errors(exc: ValidationError) -> list[str]:
-    """One 'path: problem' line per error, in the file's own terms."""
+_PATH_PART = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][\w-]*)")
+
+
+def path_parts(path: str) -> tuple[int | str, ...]:
+    """`checklists[1].items[0].owner` as ("checklists", 1, "items", 0, "owner")."""
+    return tuple(int(i) if i else name for i, name in _PATH_PART.findall(path))
+
+
+def line_finder(text: str) -> Callable[[tuple[int | str, ...]], int | None]:
+    """For a path into the file's data, the line (from 1) that holds it, or the nearest line
+    above it that exists (a missing field: its mapping's line); None when the text is not YAML
+    at all (then the data came from elsewhere)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        root = None
+
+    def line(loc: tuple[int | str, ...]) -> int | None:
+        if root is None:
+            return None
+        node: yaml.Node = root
+        found: yaml.Node = root
+        for part in loc:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                pair = next((kv for kv in node.value if kv[0].value == part), None)
+                if pair is None:
+                    break
+                found, node = pair
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                found = node = node.value[part]
+            else:
+                break
+        return int(found.start_mark.line) + 1
+
+    return line
+
+
+def with_line(problem: str, loc: tuple[int | str, ...], line: Callable[..., int | None]) -> str:
+    number = line(loc)
+    return f"line {number}: {problem}" if number is not None else problem
+
+
+def describe_errors(
+    exc: ValidationError, line: Callable[[tuple[int | str, ...]], int | None] | None = None
+) -> list[str]:
+    """One 'path: problem' line per error, in the file's own terms; with `line`, each starts
+    with the line of the file it is about (`line 12: checklists[0].items[1].title: …`)."""
     lines = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if part not in ("function-after",))
@@ -105,9 +154,13 @@ def describe_errors(exc: ValidationError) -> list[str]:
             message = f"unknown kind {error['input']!r}; {message.lower()}"
         path = _path(loc)
         if path:
-            lines.append(f"{path}: {message}")
+            problem = f"{path}: {message}"
+            lines.append(with_line(problem, loc, line) if line else problem)
         else:
-            lines.extend(part for part in message.split("; "))
+            for part in message.split("; "):
+                # A problem found across the file names its own path first ("sections[1].key:").
+                where = path_parts(part.split(":", 1)[0]) if ":" in part else ()
+                lines.append(with_line(part, where, line) if line and where else part)
     return lines
 
 
@@ -144,7 +197,7 @@ def parse_spec(text: str | bytes) -> PlaybookSpec:
     try:
         return PlaybookSpec.model_validate(data)
     except ValidationError as exc:
-        problems = describe_errors(exc)
+        problems = describe_errors(exc, line_finder(text))
         raise InvalidInput(
             "The playbook is invalid:\n" + "\n".join(f"  {line}" for line in problems),
             details=problems,
