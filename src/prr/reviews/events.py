@@ -45,6 +45,9 @@ EVENT_TYPES: tuple[str, ...] = (
     ITEMS_DUE,
 )
 
+# In a webhook subscription: every event type, including types added in later versions.
+ALL_EVENTS = "*"
+
 EVENT_DESCRIPTIONS: dict[str, str] = {
     STARTED: "a review was started",
     REVIEWERS_ADDED: "people or teams were added as reviewers",

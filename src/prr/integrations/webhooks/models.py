@@ -10,9 +10,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from prr.errors import PrrError
-from prr.reviews.events import EVENT_TYPES
-
-ALL_EVENTS = "*"
+from prr.integrations.webhooks.validation import validate_events, validate_url
+from prr.reviews.events import ALL_EVENTS, EVENT_TYPES
 
 
 def generate_secret() -> str:
@@ -53,8 +52,6 @@ class Subscription(models.Model):
 
     def clean(self) -> None:
         # The admin's form comes through here; the services validate with the same functions.
-        from prr.integrations.webhooks.validation import validate_events, validate_url
-
         try:
             self.url = validate_url(self.url)
         except PrrError as exc:

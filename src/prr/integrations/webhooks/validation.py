@@ -9,8 +9,7 @@ from django.core.validators import URLValidator
 
 from prr.errors import InvalidInput
 from prr.integrations import outgoing_guard
-from prr.integrations.webhooks.models import ALL_EVENTS
-from prr.reviews.events import EVENT_TYPES
+from prr.reviews.events import ALL_EVENTS, EVENT_TYPES
 
 MAX_URL_LENGTH = 2000
 MIN_SECRET_LENGTH = 16
