@@ -108,7 +108,7 @@ def _closed_review(version: PlaybookVersion, users: dict[str, User]) -> Review:
         kind="infrastructure",
         reviewers=[users["priya"]],
     )
-    for section in version.spec.sections:
+    for section in review.document_sections:
         answer_section(
             review,
             section.key,

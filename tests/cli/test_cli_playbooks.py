@@ -67,7 +67,13 @@ def test_it_imports_a_changed_playbook_as_the_next_version(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "Imported small as version 2.\n"
     assert stdout_json(cli("playbook", "list", "--json")) == [
-        {"slug": "small", "title": "Small readiness review, v2", "latest_version": 2, "versions": 2}
+        {
+            "slug": "small",
+            "title": "Small readiness review, v2",
+            "latest_version": 2,
+            "versions": 2,
+            "kinds": ["service", "feature", "infrastructure"],
+        }
     ]
 
 
@@ -194,8 +200,15 @@ def test_it_lists_playbooks_as_json(
             "title": default_playbook.playbook.title,
             "latest_version": 1,
             "versions": 1,
+            "kinds": ["service", "feature", "infrastructure"],
         },
-        {"slug": "small", "title": "Small readiness review", "latest_version": 1, "versions": 1},
+        {
+            "slug": "small",
+            "title": "Small readiness review",
+            "latest_version": 1,
+            "versions": 1,
+            "kinds": ["service", "feature", "infrastructure"],
+        },
     ]
 
 
@@ -203,7 +216,9 @@ def test_it_lists_playbooks_as_text(cli: Cli, small_playbook: PlaybookVersion) -
     result = cli("playbook", "list")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.split() == ["small", "v1", "Small", "readiness", "review"]
+    assert result.stdout == (
+        "small            v1    Small readiness review (kinds: service, feature, infrastructure)\n"
+    )
 
 
 def test_it_says_when_there_are_no_playbooks(cli: Cli) -> None:

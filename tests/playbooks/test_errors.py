@@ -147,21 +147,20 @@ def test_it_names_a_missing_field() -> None:
     assert error.details == ["line 1: checklists: Field required"]
 
 
-def test_it_refuses_an_unknown_kind_in_the_playbook() -> None:
-    error = refusal(edited("kinds: [service, feature, infrastructure]", "kinds: [service, batch]"))
+def test_it_refuses_a_kind_that_is_not_a_slug() -> None:
+    error = refusal(
+        edited("kinds: [service, feature, infrastructure]", 'kinds: [service, "Batch jobs"]')
+    )
 
-    assert error.details == [
-        "line 4: kinds[1]: unknown kind 'batch'; "
-        "input should be 'service', 'feature' or 'infrastructure'"
-    ]
+    assert error.details == ["line 4: kinds[1]: String should match pattern '^[a-z0-9][a-z0-9-]*$'"]
 
 
-def test_it_refuses_an_unknown_kind_on_an_item() -> None:
+def test_it_refuses_an_item_kind_the_playbook_does_not_define() -> None:
     error = refusal(edited("kinds: [service]", "kinds: [batch]"))
 
     assert error.details == [
-        "line 21: checklists[0].items[1].kinds[0]: unknown kind 'batch'; "
-        "input should be 'service', 'feature' or 'infrastructure'"
+        "line 21: checklists[0].items[1].kinds: 'batch' is not one of the playbook's kinds "
+        "(service, feature, infrastructure)"
     ]
 
 

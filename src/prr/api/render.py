@@ -94,7 +94,7 @@ def review_detail(review: Review) -> dict[str, Any]:
                 else None,
                 "answered_at": answers[section.key].updated_at if section.key in answers else None,
             }
-            for section in review.playbook_version.spec.sections
+            for section in review.document_sections
         ],
         snapshots=[
             snapshot_summary(s)

@@ -237,11 +237,11 @@ def snooze_item(request: HttpRequest, ref: Ref, key: str, body: SnoozeIn) -> Any
 
 def answer_rows(review: Review, only: str | None = None) -> list[dict[str, Any]]:
     """The review document's sections with their answers (one query), or just `only`."""
-    sections = list(review.playbook_version.spec.sections)
+    sections = review.document_sections
     if only is not None:
         sections = [s for s in sections if s.key == only]
         if not sections:
-            known = ", ".join(s.key for s in review.playbook_version.spec.sections)
+            known = ", ".join(s.key for s in review.document_sections)
             raise NotFound(f"{review.ref} has no section '{only}' (sections: {known}).")
     answers = {
         a.section_key: a

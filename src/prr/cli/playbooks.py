@@ -116,9 +116,16 @@ def playbook_list(as_json: bool) -> None:
     from django.db.models import Count, Max
 
     from prr.playbooks.models import Playbook
+    from prr.playbooks.services import get_version
 
     rows = [
-        {"slug": p.slug, "title": p.title, "latest_version": p.latest, "versions": p.count}
+        {
+            "slug": p.slug,
+            "title": p.title,
+            "latest_version": p.latest,
+            "versions": p.count,
+            "kinds": list(get_version(p).spec.kinds),
+        }
         for p in Playbook.objects.annotate(
             latest=Max("versions__number"), count=Count("versions")
         ).order_by("slug")
@@ -129,4 +136,5 @@ def playbook_list(as_json: bool) -> None:
     if not rows:
         click.echo("No playbooks yet. Run `prr init` or `prr playbook import FILE`.")
     for row in rows:
-        click.echo(f"{row['slug']:<16} v{row['latest_version']:<4} {row['title']}")
+        kinds = ", ".join(row["kinds"])
+        click.echo(f"{row['slug']:<16} v{row['latest_version']:<4} {row['title']} (kinds: {kinds})")

@@ -22,7 +22,9 @@ def review() -> None:
 @click.option("--playbook", "playbook_slug", required=True, help="Playbook slug, e.g. prr.")
 @click.option("--title", required=True, help="Self-descriptive: 3+ words, 15+ characters.")
 @click.option("--dri", required=True, metavar="USERNAME", help="The person responsible.")
-@click.option("--kind", help="service, feature or infrastructure (default: the playbook's first).")
+@click.option(
+    "--kind", help="One of the playbook's kinds (default: its first; `prr playbook list` shows them)."
+)
 @click.option(
     "--reviewer",
     "reviewer_names",

@@ -12,8 +12,10 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_leng
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-Kind = Literal["service", "feature", "infrastructure"]
-KINDS: tuple[Kind, ...] = ("service", "feature", "infrastructure")
+# A review kind is a slug the playbook defines (`kinds: [schema, engine]`); a playbook that
+# names none has these.
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=32)]
+KINDS: tuple[str, ...] = ("service", "feature", "infrastructure")
 
 
 class _Strict(BaseModel):
@@ -63,6 +65,7 @@ class Section(_Strict):
     title: Text
     description: Markdown = ""
     questions: list[Text] = Field(min_length=1)
+    kinds: list[Kind] | None = None  # only reviews of these kinds have the section
     # A required section must be answered before the review closes (an admin's force-close
     # aside); every unanswered section is shown before closing either way.
     required: bool = False
@@ -86,6 +89,7 @@ class PlaybookSpec(_Strict):
             if section.key in seen_sections:
                 problems.append(f"sections[{i}].key: duplicate key '{section.key}'")
             seen_sections.add(section.key)
+            problems.extend(self._unknown_kinds(f"sections[{i}]", section.kinds))
         seen_items: set[str] = set()
         for c, checklist in enumerate(self.checklists):
             for i, item in enumerate(checklist.items):
@@ -93,15 +97,21 @@ class PlaybookSpec(_Strict):
                 if item.key in seen_items:
                     problems.append(f"{where}.key: duplicate key '{item.key}'")
                 seen_items.add(item.key)
-                for kind in item.kinds or []:
-                    if kind not in self.kinds:
-                        problems.append(
-                            f"{where}.kinds: '{kind}' is not one of the playbook's kinds "
-                            f"({', '.join(self.kinds)})"
-                        )
+                problems.extend(self._unknown_kinds(where, item.kinds))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _unknown_kinds(self, where: str, kinds: list[str] | None) -> list[str]:
+        return [
+            f"{where}.kinds: '{kind}' is not one of the playbook's kinds ({', '.join(self.kinds)})"
+            for kind in kinds or []
+            if kind not in self.kinds
+        ]
+
+    def sections_for(self, kind: str) -> list[Section]:
+        """The review document of a review of this kind."""
+        return [s for s in self.sections if s.kinds is None or kind in s.kinds]
 
     def items(self) -> list[tuple[Checklist, Item]]:
         return [(checklist, item) for checklist in self.checklists for item in checklist.items]

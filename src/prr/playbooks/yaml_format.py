@@ -150,8 +150,6 @@ def describe_errors(
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown field"
-        elif error["type"] == "literal_error" and "kinds" in loc:
-            message = f"unknown kind {error['input']!r}; {message.lower()}"
         path = _path(loc)
         if path:
             problem = f"{path}: {message}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from prr.playbooks.models import PlaybookVersion
+from prr.playbooks.spec import Section
 from prr.teams.models import Team
 
 USER = settings.AUTH_USER_MODEL
@@ -52,6 +53,11 @@ class Review(models.Model):
     @property
     def ref(self) -> str:
         return f"PRR-{self.number}"
+
+    @property
+    def document_sections(self) -> list[Section]:
+        """The sections of this review's document: the playbook's, for the review's kind."""
+        return self.playbook_version.spec.sections_for(self.kind)
 
     @property
     def path(self) -> str:

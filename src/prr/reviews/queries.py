@@ -164,13 +164,14 @@ def sort_reviews(reviews: QuerySet[Review], sort: str) -> QuerySet[Review]:
         return reviews.order_by("-number" if descending else "number")
     if key == "progress":
         reviews = reviews.annotate(share_complete=share_complete())
-    by: F | Lower = {
+    columns: dict[str, F | Lower] = {
         "title": Lower("title"),
         "dri": F("dri__username"),
         # The youngest review has the smallest age: by age is by start time, reversed.
         "age": F("created_at"),
         "progress": F("share_complete"),
-    }[key]
+    }
+    by = columns[key]
     if key == "age":
         descending = not descending
     order: OrderBy = by.desc() if descending else by.asc()
@@ -306,13 +307,12 @@ def unanswered_sections(review: Review) -> list[Section]:
         )
         if body.strip()
     }
-    return [s for s in review.playbook_version.spec.sections if s.key not in answered]
+    return [s for s in review.document_sections if s.key not in answered]
 
 
 def missing_sections(review: Review) -> list[Section]:
     """Required sections (`required: true` in the playbook) that are not answered yet."""
-    spec = review.playbook_version.spec
-    if not any(s.required for s in spec.sections):
+    if not any(s.required for s in review.document_sections):
         return []  # no query
     return [s for s in unanswered_sections(review) if s.required]
 
@@ -353,7 +353,6 @@ def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str
 
 def describe_review(review: Review) -> dict[str, Any]:
     """The review as plain data (for `--json` output and exports); a fixed number of queries."""
-    spec = review.playbook_version.spec
     answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
     items = list(items_of(review))
     missing = [
@@ -406,7 +405,7 @@ def describe_review(review: Review) -> dict[str, Any]:
                 if section.key in answers
                 else None,
             }
-            for section in spec.sections
+            for section in review.document_sections
         ],
         "snapshots": [
             {"version": s.version, "sha256": s.sha256, "created_at": s.created_at.isoformat()}

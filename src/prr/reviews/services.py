@@ -323,7 +323,7 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
         raise InvalidInput(f"The answer is longer than {ANSWER_MAX_CHARS:,} characters.")
     with transaction.atomic():
         review = lock_review(review)
-        sections = {s.key: s for s in review.playbook_version.spec.sections}
+        sections = {s.key: s for s in review.document_sections}
         if section_key not in sections:
             raise NotFound(
                 f"{review.ref} has no section '{section_key}' (sections: {', '.join(sections)})."

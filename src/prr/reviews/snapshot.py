@@ -66,7 +66,7 @@ def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
                 if section.key in answers
                 else None,
             }
-            for section in spec.sections
+            for section in review.document_sections
         ],
         "items": [
             {
