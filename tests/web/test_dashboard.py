@@ -61,7 +61,7 @@ def test_waiting_on_my_teams(as_sre, review, small_playbook, dri, sre_member) ->
 
 def test_the_filter_form_is_labelled(as_dri, db) -> None:
     html = as_dri.get("/").content.decode()
-    for label in ("Status", "Kind", "Waiting on my teams", "Mine as DRI", "Search titles"):
+    for label in ("Status", "Kind", "Waiting on my teams", "Mine as DRI", "Search", "Sort"):
         assert f">{label}</label>" in html
     assert '<option value="open" selected>Open</option>' in html
 

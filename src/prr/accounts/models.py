@@ -11,6 +11,11 @@ class User(AbstractUser):
     is_bot = models.BooleanField(
         default=False, help_text="Bots may post, but their messages never trigger task actions."
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The IANA time zone pages show times in; empty: the browser's.",
+    )
 
     class Meta:
         ordering = ["username"]

@@ -9,9 +9,25 @@ from django import forms
 from prr.playbooks.models import PlaybookVersion
 from prr.playbooks.spec import KINDS
 from prr.reviews.models import Review
+from prr.reviews.queries import DEFAULT_SORT
+from prr.web.middleware import known_time_zones
 
 STATUS_CHOICES = [(s, s.capitalize()) for s in (*Review.Status.values, "all")]
 KIND_CHOICES = [("", "Any kind"), *((k, k.capitalize()) for k in KINDS)]
+# Every order `sort_reviews` knows; the column headers of the dashboard link to them too.
+SORT_CHOICES = [
+    ("-number", "Newest first"),
+    ("number", "Oldest first"),
+    ("title", "Title, A to Z"),
+    ("-title", "Title, Z to A"),
+    ("dri", "DRI, A to Z"),
+    ("-dri", "DRI, Z to A"),
+    ("age", "Age, youngest first"),
+    ("-age", "Age, oldest first"),
+    ("progress", "Progress, least complete first"),
+    ("-progress", "Progress, most complete first"),
+]
+DEFAULT_PLAYBOOK_SLUG = "prr"  # the slug of playbooks/defaults/prr.yaml
 
 TITLE_RULE = (
     "At least 3 words and 15 characters that say what is being launched, not just the "
@@ -24,7 +40,17 @@ class DashboardFilter(forms.Form):
     kind = forms.ChoiceField(choices=KIND_CHOICES, required=False, label="Kind")
     waiting = forms.BooleanField(required=False, label="Waiting on my teams")
     mine = forms.BooleanField(required=False, label="Mine as DRI")
-    q = forms.CharField(required=False, max_length=200, label="Search titles")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        help_text="PRR-2, @dri, or words in titles and answers.",
+        widget=forms.SearchInput,
+    )
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort")
+
+    def clean_sort(self) -> str:
+        return str(self.cleaned_data.get("sort") or DEFAULT_SORT)
 
 
 def latest_versions() -> list[PlaybookVersion]:
@@ -62,6 +88,12 @@ class StartReviewForm(forms.Form):
             (pk, f"{v.playbook.title} ({v.playbook.slug} v{v.number})")
             for pk, v in self.versions.items()
         ]
+        default = next(
+            (pk for pk, v in self.versions.items() if v.playbook.slug == DEFAULT_PLAYBOOK_SLUG),
+            None,
+        )
+        if default is not None and not self.is_bound:
+            self.initial.setdefault("playbook", default)
 
     def reviewer_names(self) -> list[str]:
         text: str = self.cleaned_data.get("reviewers") or ""
@@ -104,3 +136,23 @@ class LinkChannelForm(forms.Form):
         help_text="Mattermost only, optional: where this review's news is posted. Empty: the "
         "server's default webhook.",
     )
+
+
+class TimeZoneForm(forms.Form):
+    """The zone the user reads times in: one of the system's IANA zones, or the browser's."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Show times in",
+        help_text="Pages show times in this zone and name it at their foot. Browser's: the "
+        "zone your browser reports, wherever you are.",
+    )
+
+    def __init__(self, *args: Any, detected: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        browsers = (
+            f"Browser's (detected: {detected})" if detected else "Browser's (not detected yet)"
+        )
+        field.choices = [("", browsers), *((name, name) for name in sorted(known_time_zones()))]

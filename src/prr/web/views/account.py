@@ -22,6 +22,8 @@ from prr.notifications import email
 from prr.notifications import services as notification_services
 from prr.notifications.models import EmailChoice
 from prr.teams.queries import current_memberships
+from prr.web.forms import TimeZoneForm
+from prr.web.middleware import reader_time_zone
 from prr.web.views.common import acting_user, status_for
 
 PASSWORD_OFF = (
@@ -77,9 +79,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def account_page(
-    request: HttpRequest, *, new_token: NewToken | None = None, error: str = "", status: int = 200
+    request: HttpRequest,
+    *,
+    new_token: NewToken | None = None,
+    error: str = "",
+    status: int = 200,
+    time_zone_form: TimeZoneForm | None = None,
 ) -> HttpResponse:
     user = acting_user(request)
+    if time_zone_form is None:
+        time_zone_form = TimeZoneForm(
+            initial={"time_zone": user.time_zone}, detected=reader_time_zone(request).detected
+        )
     context = {
         "teams": current_memberships()
         .filter(user=user)
@@ -92,6 +103,7 @@ def account_page(
         "email_choices": EmailChoice.choices,
         "email_choice": notification_services.settings_of(user).email,
         "email_enabled": email.enabled(),
+        "time_zone_form": time_zone_form,
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -126,6 +138,30 @@ def email_choice(request: HttpRequest) -> HttpResponse:
     except PrrError as error:
         return account_page(request, error=error.message, status=status_for(error))
     messages.success(request, f"Email: {chosen.get_email_display()}.")
+    return redirect("web:account")
+
+
+@login_required
+@require_POST
+def time_zone_choice(request: HttpRequest) -> HttpResponse:
+    """The zone pages show times in: one the user names, or (empty) the browser's."""
+    user = acting_user(request)
+    form = TimeZoneForm(request.POST, detected=reader_time_zone(request).detected)
+    if not form.is_valid():
+        return account_page(request, time_zone_form=form, status=400)
+    user.time_zone = form.cleaned_data["time_zone"]
+    user.save(update_fields=["time_zone"])
+    detected = reader_time_zone(request).detected
+    if user.time_zone:
+        said = f"Times are shown in {user.time_zone}."
+    elif detected:
+        said = f"Times are shown in your browser's time zone, {detected}."
+    else:
+        said = (
+            "Times are shown in your browser's time zone once it is known; "
+            f"{settings.TIME_ZONE} until then."
+        )
+    messages.success(request, said)
     return redirect("web:account")
 
 
