@@ -39,7 +39,7 @@ from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
 from prr.reviews.assignment import assign_item
 from prr.reviews.channel import post_message
-from prr.reviews.models import Answer, Message, Review, ReviewItem
+from prr.reviews.models import Answer, Message, Review, ReviewItem, Waiver
 from prr.reviews.queries import (
     DEFAULT_SORT,
     SORT_KEYS,
@@ -51,6 +51,7 @@ from prr.reviews.queries import (
 )
 from prr.reviews.queries import readiness as review_readiness
 from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
+from prr.reviews.waivers import active_waivers, waive_item, waiver_owner
 from prr.teams.services import get_team
 
 router = Router(tags=["reviews"])
@@ -206,6 +207,66 @@ def assign(request: HttpRequest, ref: Ref, key: str, body: AssigneeIn) -> Any:
     assignee = get_user(body.assignee) if body.assignee else None
     assign_item(review, key, assignee, by=caller(request))
     return render.item(items_of(review).get(key=key))
+
+
+class WaiverIn(Schema):
+    reason: str = Field(max_length=2000, examples=["The vendor fixes the SLA in Q3"])
+    until: date = Field(description="The waiver's last day.", examples=["2027-06-30"])
+    owner: str | None = Field(
+        None, description="Who answers for it: a username or a team slug (default: the caller)."
+    )
+
+
+class WaiverOut(Schema):
+    review: str = Field(examples=["PRR-12"])
+    item: str
+    title: str
+    reason: str
+    owner: str = Field(examples=["team SRE", "@sam"])
+    until: date
+    granted_by: str
+    granted_at: datetime
+
+
+def waiver_out(w: Waiver) -> dict[str, Any]:
+    return {
+        "review": w.item.review.ref,
+        "item": w.item.key,
+        "title": w.item.title,
+        "reason": w.reason,
+        "owner": w.owner_label,
+        "until": w.expires_on,
+        "granted_by": w.granted_by.username,
+        "granted_at": w.granted_at,
+    }
+
+
+@router.post(
+    "/reviews/{ref}/items/{key}/waiver",
+    response=responses(201, WaiverOut),
+    summary="Waive an item",
+)
+def waive(request: HttpRequest, ref: Ref, key: str, body: WaiverIn) -> Any:
+    """Waive an item until a date (where n/a is allowed; approvals the playbook marks
+    `waivable`, by an admin): it counts as complete for closing until then."""
+    owner = waiver_owner(body.owner) if body.owner else None
+    waiver = waive_item(
+        get_review(ref), key, by=caller(request), reason=body.reason, until=body.until, owner=owner
+    )
+    return Status(201, waiver_out(waiver))
+
+
+class WaiverListParams(Schema):
+    expiring: int | None = Field(
+        None, ge=0, le=3660, description="Only waivers ending within this many days."
+    )
+
+
+@router.get("/waivers", response=responses(200, list[WaiverOut]), summary="Waivers in force")
+def waivers(request: HttpRequest, params: Query[WaiverListParams]) -> Any:
+    """Every waiver in force across reviews, soonest to end first."""
+    caller(request)
+    return [waiver_out(w) for w in active_waivers(expiring_within=params.expiring)]
 
 
 class SnoozeIn(Schema):

@@ -116,7 +116,7 @@ class ItemOut(Schema):
     owner: str = Field(description="'dri' or the owning team's slug.")
     required: bool
     allow_na: bool
-    state: Literal["open", "done", "n/a"]
+    state: Literal["open", "done", "n/a", "waived"]
     na_reason: str | None
     changed_by: str | None
     changed_at: datetime | None

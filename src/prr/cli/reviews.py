@@ -23,7 +23,8 @@ def review() -> None:
 @click.option("--title", required=True, help="Self-descriptive: 3+ words, 15+ characters.")
 @click.option("--dri", required=True, metavar="USERNAME", help="The person responsible.")
 @click.option(
-    "--kind", help="One of the playbook's kinds (default: its first; `prr playbook list` shows them)."
+    "--kind",
+    help="One of the playbook's kinds (default: its first; `prr playbook list` shows them).",
 )
 @click.option(
     "--reviewer",
@@ -288,6 +289,75 @@ def review_assign(ref: str, item_key: str, username: str | None, clear: bool, as
     item = assign_item(get_review(ref), item_key, assignee, by=acting_user(as_user))
     who = f"@{assignee.username}" if assignee else "nobody"
     click.echo(f"'{item.title}' is assigned to {who}.")
+
+
+@review.command("waive")
+@click.argument("ref")
+@click.argument("item_key")
+@click.option("--reason", required=True, help="Why the item is accepted as it is, for now.")
+@click.option(
+    "--until",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The waiver's last day (YYYY-MM-DD); the item opens again (or a closed review is "
+    "flagged for re-review) after it.",
+)
+@click.option("--owner", help="Who answers for it: a username or a team slug (default: you).")
+@as_option
+def review_waive(
+    ref: str, item_key: str, reason: str, until: Any, owner: str | None, as_user: str
+) -> None:
+    """Waive an item until a date: it counts as complete for closing meanwhile."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.waivers import waive_item, waiver_owner
+
+    owned_by = waiver_owner(owner) if owner else None
+    waiver = waive_item(
+        get_review(ref),
+        item_key,
+        by=acting_user(as_user),
+        reason=reason,
+        until=until.date(),
+        owner=owned_by,
+    )
+    click.echo(
+        f"'{waiver.item.title}' is waived until {waiver.expires_on:%Y-%m-%d} "
+        f"(owner {waiver.owner_label})."
+    )
+
+
+@review.command("waivers")
+@click.option(
+    "--expiring",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Only those ending within DAYS days.",
+)
+@json_option
+def review_waivers(expiring: int | None, as_json: bool) -> None:
+    """Waivers in force across reviews, soonest to end first."""
+    from prr.reviews.waivers import active_waivers
+
+    rows = [
+        {
+            "review": w.item.review.ref,
+            "item": w.item.key,
+            "title": w.item.title,
+            "until": w.expires_on.isoformat(),
+            "owner": w.owner_label,
+            "reason": w.reason,
+        }
+        for w in active_waivers(expiring_within=expiring)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No waivers in force.")
+    for row in rows:
+        click.echo(
+            f"{row['until']}  {row['review']:<8} {row['title']} ({row['owner']}): {row['reason']}"
+        )
 
 
 @review.command("snooze")

@@ -79,15 +79,20 @@ def prune_loop(stop: threading.Event, every: float | None = None) -> None:
 
 
 def notifications_loop(stop: threading.Event, worker: str) -> None:
-    """Every PRR_REMINDER_INTERVAL seconds, send the reminders and queue the daily email
-    digests that are due (each at most once a day, whichever worker gets there first)."""
+    """Every PRR_REMINDER_INTERVAL seconds, end the waivers that expired, send the reminders
+    and queue the daily email digests that are due (each at most once a day, whichever worker
+    gets there first)."""
     from django.conf import settings
     from django.db import close_old_connections, connection
 
     from prr.notifications import email, reminders
+    from prr.reviews import waivers
 
     while not stop.wait(settings.REMINDER_INTERVAL):
         try:
+            expired = waivers.expire_waivers()
+            if expired:
+                click.echo(f"Ended {len(expired)} expired waiver(s).")
             reminded = reminders.send_reminders(worker)
             digests = email.send_digests()
         except Exception as exc:  # the database may be briefly away; look again later

@@ -39,6 +39,8 @@ class Item(_Strict):
     allow_na: bool | None = None
     kinds: list[Kind] | None = None
     due_days: int | None = Field(default=None, ge=0, le=3650)
+    # An approval an admin may waive (other items may be waived wherever they may be n/a).
+    waivable: bool = False
     task_actions: list[TaskAction] = []
 
     @model_validator(mode="after")

@@ -81,6 +81,7 @@ class ReviewItem(models.Model):
         OPEN = "open"
         DONE = "done"
         NA = "n/a"
+        WAIVED = "waived"
 
     class Via(models.TextChoices):
         MANUAL = "manual"
@@ -254,6 +255,43 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class Waiver(models.Model):
+    """An exception granted for an item: complete for closing until `expires_on`, with a reason
+    and an owner (a person or a team) who answers for it. Ended by its expiry (`expired_at`)
+    or by the item changing again (`lifted_at`); kept either way, as the record."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="waivers")
+    reason = models.TextField()
+    owner_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_on = models.DateField(help_text="The waiver holds to the end of this day (UTC).")
+    granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires_on", "pk"]
+        indexes = [models.Index(fields=["expired_at", "lifted_at", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"waiver of item #{self.item_id} until {self.expires_on:%Y-%m-%d}"
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_team_id is not None:
+            return f"team {self.owner_team.name}" if self.owner_team else "a team"
+        return f"@{self.owner_user.username}" if self.owner_user else "nobody"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expired_at is None and self.lifted_at is None
 
 
 class Snapshot(models.Model):

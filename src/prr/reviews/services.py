@@ -31,6 +31,7 @@ from prr.reviews.models import (
     Snapshot,
     TaskAction,
     TimelineEvent,
+    Waiver,
 )
 from prr.reviews.queries import missing_items, missing_sections
 from prr.reviews.snapshot import build_snapshot
@@ -403,6 +404,11 @@ def apply_item_state(
     required item.
     """
     was_open = item.state == ReviewItem.State.OPEN
+    if item.state == ReviewItem.State.WAIVED and state != ReviewItem.State.WAIVED:
+        # Changed by hand (or expired): the waiver in force ends with it.
+        Waiver.objects.filter(item=item, expired_at__isnull=True, lifted_at__isnull=True).update(
+            lifted_at=timezone.now()
+        )
     item.state = state
     item.na_reason = reason if state == ReviewItem.State.NA else ""
     item.changed_by = by

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from prr.accounts.models import User
-from prr.reviews.models import Review, Snapshot
+from prr.reviews.models import Review, Snapshot, Waiver
 
 FORMAT = "prr-snapshot/1"
 
@@ -25,6 +25,12 @@ def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
     spec = review.playbook_version.spec
     answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
     items = review.items.select_related("owner_team", "changed_by").order_by("position")
+    waivers = {
+        w.item_id: w
+        for w in Waiver.objects.filter(
+            item__review=review, expired_at__isnull=True, lifted_at__isnull=True
+        ).select_related("owner_user", "owner_team")
+    }
     timeline = review.timeline.select_related("actor").order_by("created_at", "pk")
     return {
         "format": FORMAT,
@@ -81,6 +87,17 @@ def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
                 "changed_at": _when(item.changed_at),
                 "via": item.changed_via or None,
                 "message": item.changed_by_message_id,
+                **(
+                    {
+                        "waiver": {
+                            "reason": waivers[item.pk].reason,
+                            "owner": waivers[item.pk].owner_label,
+                            "until": waivers[item.pk].expires_on.isoformat(),
+                        }
+                    }
+                    if item.pk in waivers
+                    else {}
+                ),
             }
             for item in items
         ],
@@ -101,7 +118,14 @@ def content_sha256(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-STATE_MARK = {"done": "[x]", "n/a": "[-]", "open": "[ ]"}
+STATE_MARK = {"done": "[x]", "n/a": "[-]", "open": "[ ]", "waived": "[~]"}
+
+
+def _waived(item: dict[str, Any]) -> str:
+    waiver = item.get("waiver") or {}
+    return (
+        f"waived until {waiver.get('until')} (owner {waiver.get('owner')}): {waiver.get('reason')}"
+    )
 
 
 def render_markdown(content: dict[str, Any]) -> str:
@@ -139,6 +163,8 @@ def render_markdown(content: dict[str, Any]) -> str:
         who = (
             f"by @{item['changed_by']} at {item['changed_at']} ({item['via']})"
             if item["state"] == "done"
+            else _waived(item)
+            if item["state"] == "waived"
             else "not given"
         )
         required = "" if item["required"] else " (optional)"
@@ -154,6 +180,8 @@ def render_markdown(content: dict[str, Any]) -> str:
         detail = ""
         if item["state"] == "n/a":
             detail = f": n/a, {item['na_reason']}"
+        elif item["state"] == "waived":
+            detail = f": {_waived(item)}"
         if item["changed_by"]:
             detail += f" (@{item['changed_by']}, {item['changed_at']})"
         required = "" if item["required"] else " (optional)"
