@@ -80,15 +80,16 @@ def test_the_diff_from_the_cli_api_and_web(twice_closed, dri, outsider, api_as, 
     v1, v2 = twice_closed.snapshots.order_by("version")
 
     printed = cli("review", "diff", twice_closed.ref).output
-    assert f"  v1 sha256 {v1.sha256}\n  v2 sha256 {v2.sha256}\n" in printed
+    ref = twice_closed.ref
+    assert f"  {ref} v1 sha256 {v1.sha256}\n  {ref} v2 sha256 {v2.sha256}\n" in printed
     assert "  changed    Summary (summary)\n" in printed
     assert "      -One region.\n      +Two regions.\n" in printed
     assert "  changed    Tracing enabled (tracing): state open -> n/a;" in printed
     assert cli("review", "diff", twice_closed.ref, "--from", "2", "--to", "9").exit_code == 1
 
     answer = api_as(outsider).get(f"/reviews/{twice_closed.ref}/diff?from=1&to=2").json()
-    assert answer["from"] == {"version": 1, "sha256": v1.sha256}
-    assert answer["to"] == {"version": 2, "sha256": v2.sha256}
+    assert answer["from"] == {"review": twice_closed.ref, "version": 1, "sha256": v1.sha256}
+    assert answer["to"] == {"review": twice_closed.ref, "version": 2, "sha256": v2.sha256}
     assert [s["section"] for s in answer["sections"]] == ["summary", "architecture"]
     assert answer["items"][0]["fields"]["state"] == {"from": "open", "to": "n/a"}
     assert api_as(outsider).get(f"/reviews/{twice_closed.ref}/diff?from=3").status_code == 404

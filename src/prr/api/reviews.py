@@ -50,7 +50,8 @@ from prr.reviews.queries import (
     items_of,
 )
 from prr.reviews.queries import readiness as review_readiness
-from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
+from prr.reviews.rereview import due_for_rereview, request_rereview, restart_review
+from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 from prr.reviews.waivers import active_waivers, waive_item, waiver_owner
 from prr.teams.services import get_team
 
@@ -269,6 +270,45 @@ def waivers(request: HttpRequest, params: Query[WaiverListParams]) -> Any:
     return [waiver_out(w) for w in active_waivers(expiring_within=params.expiring)]
 
 
+@router.post(
+    "/reviews/{ref}/restart", response=responses(201, ReviewOut), summary="Start the re-review"
+)
+def restart(request: HttpRequest, ref: Ref) -> Any:
+    """Start the re-review of a closed review (its DRI or an admin): a new review linked to it,
+    with the same kind, DRI and reviewers, its answers copied in to start from."""
+    review = restart_review(get_review(ref), by=caller(request))
+    return Status(201, render.review_detail(get_review(review.number)))
+
+
+@router.post(
+    "/reviews/{ref}/rereview-request",
+    response=responses(200, ReviewOut),
+    summary="Ask for a re-review",
+)
+def ask_rereview(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
+    """An admin asks for a re-review of a closed review before its time."""
+    review = request_rereview(get_review(ref), by=caller(request), reason=body.reason)
+    return render.review_detail(get_review(review.number))
+
+
+class DueOut(Schema):
+    ref: str
+    title: str
+    dri: str
+    why: str = Field(examples=["a waiver expired"])
+
+
+@router.get("/rereviews/due", response=responses(200, list[DueOut]), summary="Re-reviews due")
+def rereviews_due(request: HttpRequest) -> Any:
+    """Closed reviews due for a re-review (recertification time, an expired waiver, or an
+    admin asked), oldest first."""
+    caller(request)
+    return [
+        {"ref": d.review.ref, "title": d.review.title, "dri": d.review.dri.username, "why": d.why}
+        for d in due_for_rereview()
+    ]
+
+
 class SnoozeIn(Schema):
     until: date | None = Field(
         description="No reminders until the end of this day; null: remind again.",
@@ -458,9 +498,15 @@ class DiffParams(Schema):
     after: int | None = Field(
         None, alias="to", ge=1, le=2_147_483_647, description="Default: the latest."
     )
+    previous: bool = Field(
+        False,
+        description="Compare the last snapshot of the review this one re-reviews with this "
+        "review's last (from/to are then ignored).",
+    )
 
 
 class SnapshotRef(Schema):
+    review: str = Field(examples=["PRR-12"], description="Whose snapshot it is.")
     version: int
     sha256: str
 
@@ -499,7 +545,10 @@ def snapshot_diff(request: HttpRequest, ref: Ref, params: Query[DiffParams]) -> 
     """What changed between two snapshots of the review (by default its last two): the
     document section by section, the checklist item by item, with both SHA-256."""
     review = get_review(ref)
-    before, after = pick_snapshots(review, params.before, params.after)
+    if params.previous:
+        before, after = against_previous(review)
+    else:
+        before, after = pick_snapshots(review, params.before, params.after)
     return diff_snapshots(review, before, after).as_dict()
 
 

@@ -291,6 +291,54 @@ def review_assign(ref: str, item_key: str, username: str | None, clear: bool, as
     click.echo(f"'{item.title}' is assigned to {who}.")
 
 
+@review.command("restart")
+@click.argument("ref")
+@as_option
+def review_restart(ref: str, as_user: str) -> None:
+    """Start the re-review of a closed review: a new review linked to it, its answers copied."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.rereview import restart_review
+
+    previous = get_review(ref)
+    review = restart_review(previous, by=acting_user(as_user))
+    click.echo(
+        f"Started {review.ref} as the re-review of {previous.ref}, with its answers to start "
+        f"from. When it closes: prr review diff {review.ref} --previous"
+    )
+
+
+@review.command("request-rereview")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why it is looked at again before its time.")
+@as_option
+def review_request_rereview(ref: str, reason: str, as_user: str) -> None:
+    """Ask for a re-review of a closed review (admins)."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.rereview import request_rereview
+
+    review = request_rereview(get_review(ref), by=acting_user(as_user), reason=reason)
+    click.echo(f"{review.ref} is due for a re-review.")
+
+
+@review.command("due")
+@json_option
+def review_due(as_json: bool) -> None:
+    """Closed reviews due for a re-review, and why."""
+    from prr.reviews.rereview import due_for_rereview
+
+    rows = [
+        {"ref": d.review.ref, "title": d.review.title, "dri": d.review.dri.username, "why": d.why}
+        for d in due_for_rereview()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No review is due for a re-review.")
+    for row in rows:
+        click.echo(f"{row['ref']:<8} @{row['dri']:<12} {row['title']}: {row['why']}")
+
+
 @review.command("waive")
 @click.argument("ref")
 @click.argument("item_key")
@@ -485,21 +533,30 @@ def review_timeline(ref: str, as_json: bool) -> None:
 @click.option(
     "--to", "after", type=click.IntRange(min=1), help="Snapshot version (default: the latest)."
 )
+@click.option(
+    "--previous",
+    is_flag=True,
+    help="Compare with the review this one re-reviews (its last snapshot with this one's).",
+)
 @json_option
-def review_diff(ref: str, before: int | None, after: int | None, as_json: bool) -> None:
+def review_diff(
+    ref: str, before: int | None, after: int | None, previous: bool, as_json: bool
+) -> None:
     """What changed between two snapshots of a review: section by section, item by item."""
     from prr.reviews.queries import get_review
-    from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
+    from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 
     review = get_review(ref)
-    old, new = pick_snapshots(review, before, after)
+    old, new = against_previous(review) if previous else pick_snapshots(review, before, after)
     diff = diff_snapshots(review, old, new)
     if as_json:
         print_json(diff.as_dict())
         return
-    click.echo(f"{review.ref}: snapshot v{old.version} -> v{new.version}")
-    click.echo(f"  v{old.version} sha256 {old.sha256}")
-    click.echo(f"  v{new.version} sha256 {new.sha256}")
+    names = diff.as_dict()
+    was, now = (f"{names[side]['review']} v{names[side]['version']}" for side in ("from", "to"))
+    click.echo(f"{review.ref}: snapshot {was} -> {now}")
+    click.echo(f"  {was} sha256 {old.sha256}")
+    click.echo(f"  {now} sha256 {new.sha256}")
     if diff.unchanged:
         click.echo("No change in the document or the checklist.")
         return

@@ -80,6 +80,8 @@ class PlaybookSpec(_Strict):
     kinds: list[Kind] = Field(default_factory=lambda: list(KINDS), min_length=1)
     sections: list[Section] = []
     checklists: list[Checklist] = Field(min_length=1)
+    # A closed review is due for a re-review this many days after it closed.
+    recertify_after_days: int | None = Field(default=None, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _unique_keys_and_known_kinds(self) -> PlaybookSpec:

@@ -28,6 +28,17 @@ class Review(models.Model):
         PlaybookVersion, on_delete=models.PROTECT, related_name="reviews"
     )
     dri = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="reviews_as_dri")
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rereviews",
+        help_text="The closed review this one re-reviews (prr review restart).",
+    )
+    rereview_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an admin asked for a re-review of this review."
+    )
     reviewer_teams = models.ManyToManyField(Team, blank=True, related_name="reviews")
     reviewers: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         USER, blank=True, related_name="reviews_as_reviewer"

@@ -48,8 +48,16 @@ class SnapshotDiff:
     def as_dict(self) -> dict[str, Any]:
         return {
             "review": self.review,
-            "from": {"version": self.before.version, "sha256": self.before.sha256},
-            "to": {"version": self.after.version, "sha256": self.after.sha256},
+            "from": {
+                "review": self.before.content.get("review", {}).get("ref"),
+                "version": self.before.version,
+                "sha256": self.before.sha256,
+            },
+            "to": {
+                "review": self.after.content.get("review", {}).get("ref"),
+                "version": self.after.version,
+                "sha256": self.after.sha256,
+            },
             "sections": [
                 {"section": s.key, "title": s.title, "change": s.change, "diff": s.diff}
                 for s in self.sections
@@ -89,6 +97,17 @@ def pick_snapshots(
     if before == after:
         raise InvalidInput(f"Choose two different snapshots, not v{before} twice.")
     return by_number[before], by_number[after]
+
+
+def against_previous(review: Review) -> tuple[Snapshot, Snapshot]:
+    """The last snapshot of the review this one re-reviews, and this one's last."""
+    if review.previous_id is None:
+        raise NotFound(f"{review.ref} is not the re-review of another review.")
+    before = Snapshot.objects.filter(review_id=review.previous_id).order_by("-version").first()
+    after = review.snapshots.order_by("-version").first()
+    if before is None or after is None:
+        raise NotFound(f"{review.ref} and the review it re-reviews need a snapshot each.")
+    return before, after
 
 
 def diff_snapshots(review: Review, before: Snapshot, after: Snapshot) -> SnapshotDiff:
