@@ -7,6 +7,7 @@ from typing import Any
 
 from prr.accounts.models import ApiToken, User
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.follow_ups import approved_with_follow_ups
 from prr.reviews.models import Message, Review, ReviewItem, Snapshot, TimelineEvent
 from prr.reviews.queries import items_of, progress_of, readiness
 
@@ -81,6 +82,13 @@ def review_detail(review: Review) -> dict[str, Any]:
     data.update(
         reviewer_teams=[t.slug for t in review.reviewer_teams.order_by("slug")],
         reviewers=[u.username for u in review.reviewers.order_by("username")],
+        approved_with_follow_ups=sorted(
+            review.reviewer_teams.filter(pk__in=approved_with_follow_ups(review)).values_list(
+                "slug", flat=True
+            )
+        ),
+        open_follow_ups=review.follow_ups.filter(done_at__isnull=True).count(),
+        previous=review.previous.ref if review.previous_id else None,
         readiness=ready,
         items=[item(i) for i in items],
         sections=[

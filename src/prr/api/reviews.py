@@ -39,6 +39,13 @@ from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import services
 from prr.reviews.assignment import assign_item
 from prr.reviews.channel import post_message
+from prr.reviews.follow_ups import (
+    addenda,
+    complete_follow_up,
+    follow_up_data,
+    open_follow_ups,
+    raise_follow_up,
+)
 from prr.reviews.models import Answer, Message, Review, ReviewItem, Waiver
 from prr.reviews.queries import (
     DEFAULT_SORT,
@@ -53,6 +60,7 @@ from prr.reviews.queries import readiness as review_readiness
 from prr.reviews.rereview import due_for_rereview, request_rereview, restart_review
 from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 from prr.reviews.waivers import active_waivers, waive_item, waiver_owner
+from prr.teams.queries import person_or_team
 from prr.teams.services import get_team
 
 router = Router(tags=["reviews"])
@@ -307,6 +315,54 @@ def rereviews_due(request: HttpRequest) -> Any:
         {"ref": d.review.ref, "title": d.review.title, "dri": d.review.dri.username, "why": d.why}
         for d in due_for_rereview()
     ]
+
+
+class FollowUpIn(Schema):
+    text: str = Field(max_length=2000, examples=["Add the p99 panel to the dashboard"])
+    owner: str | None = Field(None, description="A username or team slug (default: the DRI).")
+    due: date | None = None
+    link: str = Field("", max_length=2000, description="Its issue in a tracker.")
+
+
+class FollowUpOut(Schema):
+    review: str
+    number: int
+    text: str
+    owner: str = Field(examples=["team SRE", "@dana"])
+    due: date | None
+    link: str | None
+    raised_by: str
+    done: bool
+
+
+@router.post(
+    "/reviews/{ref}/follow-ups", response=responses(201, FollowUpOut), summary="Raise a follow-up"
+)
+def add_follow_up(request: HttpRequest, ref: Ref, body: FollowUpIn) -> Any:
+    """Raise a follow-up on an open review (a reviewer, its DRI or an admin)."""
+    owner = person_or_team(body.owner, what="follow-up's owner") if body.owner else None
+    raised = raise_follow_up(
+        get_review(ref), body.text, by=caller(request), owner=owner, due=body.due, link=body.link
+    )
+    return Status(201, follow_up_data(raised))
+
+
+@router.post(
+    "/reviews/{ref}/follow-ups/{number}/done",
+    response=responses(200, FollowUpOut),
+    summary="Mark a follow-up done",
+)
+def done_follow_up(
+    request: HttpRequest, ref: Ref, number: Annotated[int, Path(ge=1, le=2_147_483_647)]
+) -> Any:
+    return follow_up_data(complete_follow_up(get_review(ref), number, by=caller(request)))
+
+
+@router.get("/follow-ups", response=responses(200, list[FollowUpOut]), summary="Open follow-ups")
+def follow_ups(request: HttpRequest) -> Any:
+    """Every open follow-up across reviews, soonest due first."""
+    caller(request)
+    return [follow_up_data(f) for f in open_follow_ups()]
 
 
 class SnoozeIn(Schema):
@@ -582,4 +638,4 @@ def snapshot(request: HttpRequest, ref: Ref, version: int, params: Query[Snapsho
             f'inline; filename="{review.ref}-snapshot-v{found.version}.md"'
         )
         return response
-    return {**render.snapshot_summary(found), "content": found.content}
+    return {**render.snapshot_summary(found), "content": found.content, "addenda": addenda(found)}

@@ -145,6 +145,11 @@ class SnapshotSummaryOut(Schema):
 class ReviewOut(ReviewSummaryOut):
     reviewer_teams: list[str]
     reviewers: list[str]
+    approved_with_follow_ups: list[str] = Field(
+        description="Reviewer teams whose approval is done with follow-ups they raised still open."
+    )
+    open_follow_ups: int
+    previous: str | None = Field(description="The review this one re-reviews (`PRR-3`).")
     readiness: ReadinessOut
     items: list[ItemOut]
     sections: list[SectionOut]
@@ -250,8 +255,18 @@ class TimelineEventOut(Schema):
     created_at: datetime
 
 
+class AddendumOut(Schema):
+    follow_up: int
+    text: str
+    done_at: datetime
+    done_by: str | None
+
+
 class SnapshotOut(SnapshotSummaryOut):
     content: dict[str, Any] = Field(description="The frozen review; `sha256` is computed over it.")
+    addenda: list[AddendumOut] = Field(
+        description="Follow-ups done after the snapshot was written (not part of its hash)."
+    )
 
 
 # -- playbooks --------------------------------------------------------------------------------

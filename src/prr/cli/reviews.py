@@ -291,6 +291,69 @@ def review_assign(ref: str, item_key: str, username: str | None, clear: bool, as
     click.echo(f"'{item.title}' is assigned to {who}.")
 
 
+@review.group("follow-up")
+def follow_up() -> None:
+    """Follow-ups: work a reviewer asks for that need not hold the review up."""
+
+
+@follow_up.command("add")
+@click.argument("ref")
+@click.argument("text")
+@click.option("--owner", help="Who does it: a username or a team slug (default: the DRI).")
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), help="Due date (YYYY-MM-DD).")
+@click.option("--link", default="", help="Its issue in a tracker (an http or https link).")
+@as_option
+def follow_up_add(
+    ref: str, text: str, owner: str | None, due: Any, link: str, as_user: str
+) -> None:
+    """Raise a follow-up on an open review (a reviewer, the DRI or an admin)."""
+    from prr.reviews.follow_ups import raise_follow_up
+    from prr.reviews.queries import get_review
+    from prr.teams.queries import person_or_team
+
+    raised = raise_follow_up(
+        get_review(ref),
+        text,
+        by=acting_user(as_user),
+        owner=person_or_team(owner, what="follow-up's owner") if owner else None,
+        due=due.date() if due else None,
+        link=link,
+    )
+    click.echo(f"Follow-up {raised.number} on {raised.review.ref} for {raised.owner_label}.")
+
+
+@follow_up.command("done")
+@click.argument("ref")
+@click.argument("number", type=click.IntRange(min=1))
+@as_option
+def follow_up_done(ref: str, number: int, as_user: str) -> None:
+    """Mark a follow-up done (its owner, the DRI or an admin; also after the close)."""
+    from prr.reviews.follow_ups import complete_follow_up
+    from prr.reviews.queries import get_review
+
+    done = complete_follow_up(get_review(ref), number, by=acting_user(as_user))
+    click.echo(f"Follow-up {done.number} of {done.review.ref} is done.")
+
+
+@follow_up.command("list")
+@click.argument("ref", required=False)
+@json_option
+def follow_up_list(ref: str | None, as_json: bool) -> None:
+    """Open follow-ups, of one review or of all, soonest due first."""
+    from prr.reviews.follow_ups import follow_up_data, open_follow_ups
+    from prr.reviews.queries import get_review
+
+    rows = [follow_up_data(f) for f in open_follow_ups(get_review(ref) if ref else None)]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No open follow-ups.")
+    for row in rows:
+        due = f" due {row['due']}" if row["due"] else ""
+        click.echo(f"{row['review']} #{row['number']} ({row['owner']}{due}): {row['text']}")
+
+
 @review.command("restart")
 @click.argument("ref")
 @as_option

@@ -13,6 +13,7 @@ itself, so a restart or a second worker never sends a day's reminder twice.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -25,7 +26,8 @@ from prr.integrations.ldap.leases import claim_lease, release_lease
 from prr.notifications.models import Notification, Reminded, Snooze
 from prr.notifications.services import notify
 from prr.reviews import events
-from prr.reviews.models import Review, ReviewItem
+from prr.reviews.follow_ups import open_follow_ups
+from prr.reviews.models import FollowUp, Review, ReviewItem
 from prr.reviews.services import get_item, lock_review, owns_item
 from prr.teams.queries import current_memberships
 
@@ -51,13 +53,34 @@ def due_items(now: datetime) -> list[ReviewItem]:
     )
 
 
-def owners_of(items: list[ReviewItem]) -> dict[int, tuple[User, list[ReviewItem]]]:
-    """Each person reminded, by id, with their items."""
+@dataclass(frozen=True)
+class Owed:
+    """One thing a person is reminded of: a due item or a due follow-up."""
+
+    review: Review
+    anchor: str
+    text: str
+
+
+def due_follow_ups(now: datetime) -> list[FollowUp]:
+    """Follow-ups not done, due within DUE_WITHIN or overdue (open or closed reviews)."""
+    return list(
+        open_follow_ups()
+        .filter(due_on__isnull=False, due_on__lte=(now + DUE_WITHIN).date())
+        .select_related("review__dri")
+    )
+
+
+def owners_of(
+    items: list[ReviewItem], follow_ups: list[FollowUp], now: datetime
+) -> dict[int, tuple[User, list[Owed]]]:
+    """Each person reminded, by id, with what they owe."""
     team_ids = {i.owner_team_id for i in items if i.owner_team_id is not None}
+    team_ids |= {f.owner_team_id for f in follow_ups if f.owner_team_id is not None}
     members: dict[int, list[User]] = defaultdict(list)
     for membership in current_memberships().filter(team_id__in=team_ids).select_related("user"):
         members[membership.team_id].append(membership.user)
-    owners: dict[int, tuple[User, list[ReviewItem]]] = {}
+    owners: dict[int, tuple[User, list[Owed]]] = {}
     for item in items:
         if item.assignee is not None:
             people = [item.assignee]
@@ -65,16 +88,34 @@ def owners_of(items: list[ReviewItem]) -> dict[int, tuple[User, list[ReviewItem]
             people = members[item.owner_team_id]
         else:
             people = [item.review.dri]
+        owed = Owed(
+            item.review, f"item-{item.key}", describe(item.title, item.review, item.due_at, now)
+        )
         for person in people:
-            owners.setdefault(person.pk, (person, []))[1].append(item)
+            owners.setdefault(person.pk, (person, []))[1].append(owed)
+    for follow_up in follow_ups:
+        if follow_up.owner_team_id is not None:
+            people = members[follow_up.owner_team_id]
+        else:
+            people = [follow_up.owner_user] if follow_up.owner_user else []
+        when = (
+            datetime.combine(follow_up.due_on, time.max, tzinfo=now.tzinfo)
+            if follow_up.due_on
+            else None
+        )
+        text = describe(
+            f"follow-up {follow_up.number}, {follow_up.text}", follow_up.review, when, now
+        )
+        owed = Owed(follow_up.review, f"follow-up-{follow_up.number}", text)
+        for person in people:
+            owners.setdefault(person.pk, (person, []))[1].append(owed)
     return owners
 
 
-def describe(item: ReviewItem, now: datetime) -> str:
-    assert item.due_at is not None
-    when = f"{item.due_at:%Y-%m-%d}"
-    late = "overdue since" if item.due_at < now else "due"
-    return f"'{item.title}' on {item.review.ref} ({late} {when})"
+def describe(title: str, review: Review, due_at: datetime | None, now: datetime) -> str:
+    assert due_at is not None
+    late = "overdue since" if due_at < now else "due"
+    return f"'{title}' on {review.ref} ({late} {due_at:%Y-%m-%d})"
 
 
 def _due_for(key: str, now: datetime) -> bool:
@@ -91,26 +132,27 @@ def send_reminders(holder: str, now: datetime | None = None) -> int:
     sent = 0
     try:
         items = due_items(now)
-        for person, theirs in owners_of(items).values():
+        for person, theirs in owners_of(items, due_follow_ups(now), now).values():
             key = f"user:{person.pk}"
             with transaction.atomic():
                 if not _due_for(key, now) or not person.is_active:
                     continue
-                listed = "; ".join(describe(i, now) for i in theirs)
+                listed = "; ".join(owed.text for owed in theirs)
                 count = len(theirs)
+                first = theirs[0]
                 notify(
                     [person],
-                    review=theirs[0].review if count == 1 else None,
+                    review=first.review if count == 1 else None,
                     kind=Notification.Kind.REMINDER,
                     text=f"Reminder: {count} item{'s' if count > 1 else ''} for you: {listed}.",
-                    link=f"{theirs[0].review.path}#item-{theirs[0].key}" if count == 1 else "/",
+                    link=f"{first.review.path}#{first.anchor}" if count == 1 else "/inbox/",
                 )
                 Reminded.objects.update_or_create(key=key, defaults={"sent_at": now})
                 sent += 1
         by_review: dict[int, list[ReviewItem]] = defaultdict(list)
         for item in items:
             by_review[item.review_id].append(item)
-        for review_id, theirs in by_review.items():
+        for review_id, due in by_review.items():
             key = f"review:{review_id}"
             with transaction.atomic():
                 if not _due_for(key, now):
@@ -126,7 +168,7 @@ def send_reminders(holder: str, now: datetime | None = None) -> int:
                             "due_at": i.due_at.isoformat() if i.due_at else None,
                             "overdue": bool(i.due_at and i.due_at < now),
                         }
-                        for i in theirs
+                        for i in due
                     ],
                 )
                 Reminded.objects.update_or_create(key=key, defaults={"sent_at": now})

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
-from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError, RuleViolation
 from prr.operations import metrics
 from prr.reviews import events
+from prr.reviews.follow_ups import follow_up_in_message, raise_follow_up
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction
 from prr.reviews.phrases import PhraseMatch, PhraseTable, Reason
 from prr.reviews.queries import parse_ref
@@ -107,8 +108,24 @@ def post_message(
         if not duplicate:
             if triggered:
                 run_task_actions(review, message, triggered, result)
+            asked = None if author.is_bot else follow_up_in_message(body)
+            if asked is not None:
+                take_follow_up(review, author, asked, result)
             publish_posted(result)
     return result
+
+
+def take_follow_up(review: Review, author: User, text: str, result: PostResult) -> None:
+    """A message that starts with "Follow-up:" raises one (owned by the DRI), or says why not."""
+    try:
+        follow_up = raise_follow_up(review, text, by=author)
+    except PrrError as error:
+        reply(result, f"No follow-up recorded: {error.message}")
+        return
+    reply(
+        result,
+        f"Follow-up {follow_up.number} recorded for {follow_up.owner_label}: {follow_up.text}",
+    )
 
 
 def publish_posted(result: PostResult) -> None:

@@ -324,3 +324,50 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"snapshot v{self.version} of review #{self.review_id}"
+
+
+class FollowUp(models.Model):
+    """Work a reviewer asks for that need not hold the review: it has an owner (a person or a
+    team), maybe a due date and a link to an issue tracker, and survives the close until done."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="follow_ups")
+    number = models.PositiveIntegerField(help_text="1, 2, … within the review.")
+    text = models.TextField()
+    owner_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    link = models.URLField(max_length=2000, blank=True)
+    raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    raised_by_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The reviewer team it was raised for: its approval is 'with follow-ups'.",
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="one_number_per_follow_up")
+        ]
+        indexes = [models.Index(fields=["done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.number} of review #{self.review_id}"
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_team_id is not None:
+            return f"team {self.owner_team.name}" if self.owner_team else "a team"
+        return f"@{self.owner_user.username}" if self.owner_user else "nobody"

@@ -101,6 +101,20 @@ def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
             }
             for item in items
         ],
+        "follow_ups": [
+            {
+                "number": f.number,
+                "text": f.text,
+                "owner": f.owner_label,
+                "due": f.due_on.isoformat() if f.due_on else None,
+                "link": f.link or None,
+                "raised_by": f.raised_by.username,
+                "done": f.done_at is not None,
+            }
+            for f in review.follow_ups.select_related(
+                "owner_user", "owner_team", "raised_by"
+            ).order_by("number")
+        ],
         "timeline": [
             {
                 "at": _when(event.created_at),
@@ -186,6 +200,14 @@ def render_markdown(content: dict[str, Any]) -> str:
             detail += f" (@{item['changed_by']}, {item['changed_at']})"
         required = "" if item["required"] else " (optional)"
         lines.append(f"- {STATE_MARK[item['state']]} {item['title']}{required}{detail}")
+    follow_ups = content.get("follow_ups") or []
+    if follow_ups:
+        lines += ["", "## Follow-ups", ""]
+        for f in follow_ups:
+            due = f", due {f['due']}" if f["due"] else ""
+            link = f" ({f['link']})" if f["link"] else ""
+            mark = "[x]" if f["done"] else "[ ]"
+            lines.append(f"- {mark} {f['number']}. {f['text']}{link}: {f['owner']}{due}")
     lines += ["", "## Timeline", ""]
     lines += [f"- {event['at']} {event['summary']}" for event in content["timeline"]]
     return "\n".join(lines) + "\n"

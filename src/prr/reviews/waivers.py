@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
-from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.reviews.models import Review, ReviewItem, Waiver
 from prr.reviews.services import (
     apply_item_state,
@@ -31,6 +31,7 @@ from prr.reviews.services import (
     who_may_change,
 )
 from prr.teams.models import Team
+from prr.teams.queries import person_or_team
 
 MAX_DAYS = 3660  # about ten years: a waiver is an exception, not a policy
 EXPIRING_DAYS = 30  # "expiring" on the waivers page and in the API
@@ -55,11 +56,7 @@ def _waivable(review: Review, item: ReviewItem) -> bool:
 
 def waiver_owner(name: str) -> User | Team:
     """The person (username) or team (slug) named to own a waiver."""
-    handle = name.strip().lstrip("@").lower()
-    found = User.objects.filter(username=handle).first() or Team.objects.filter(slug=handle).first()
-    if found is None:
-        raise NotFound(f"No user or team '{name}' to own the waiver.")
-    return found
+    return person_or_team(name, what="waiver's owner")
 
 
 def waive_item(

@@ -37,3 +37,14 @@ def teams_with_members() -> QuerySet[Team]:
             to_attr="current",
         )
     )
+
+
+def person_or_team(name: str, *, what: str = "owner") -> User | Team:
+    """The person (a username, `@` allowed) or else the team (a slug) called `name`."""
+    from prr.errors import NotFound
+
+    handle = name.strip().lstrip("@").lower()
+    found = User.objects.filter(username=handle).first() or Team.objects.filter(slug=handle).first()
+    if found is None:
+        raise NotFound(f"No user or team '{name}' to be the {what}.")
+    return found
