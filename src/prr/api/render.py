@@ -88,7 +88,7 @@ def review_detail(review: Review) -> dict[str, Any]:
             )
         ),
         open_follow_ups=review.follow_ups.filter(done_at__isnull=True).count(),
-        previous=review.previous.ref if review.previous_id else None,
+        previous=review.previous.ref if review.previous else None,
         readiness=ready,
         items=[item(i) for i in items],
         sections=[
