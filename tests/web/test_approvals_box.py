@@ -247,7 +247,7 @@ def test_mine_is_what_i_may_change(as_dri, as_sre, as_outsider, review) -> None:
     assert item_keys(page(as_dri, review, "?show=mine")) == ["dashboards", "load-test", "tracing"]
     html = page(as_outsider, review, "?show=mine")
     assert item_keys(html) == []
-    assert "None of these items is yours to change." in region(html, "checklist")
+    assert "None of these items is yours to change or assigned to you." in region(html, "checklist")
 
 
 def test_approvals_shows_the_approvals_only(as_dri, review) -> None:

@@ -12,7 +12,7 @@ from prr.reviews.models import Review
 def test_the_review_page_names_its_linked_channels(as_dri: Client, review: Review) -> None:
     link_channel(review, platform="slack", channel_id="C1", channel_name="payments", by=None)
     page = as_dri.get("/reviews/1/").content.decode()
-    assert "Slack ~payments" in page
+    assert "Linked to Slack channel ~payments" in page
     assert 'href="/reviews/1/channels/"' in page
 
 

@@ -13,8 +13,6 @@ from prr.teams.models import Team
 from prr.teams.queries import current_memberships
 
 
-# How far ahead an open item counts as due soon: the review page passes it to `progress_of`,
-# so its header counts and its item badges say the same.
 @dataclass(frozen=True)
 class ApprovalRow:
     """One approval of a review (an item a team's phrase marks done), as `viewer` sees it."""

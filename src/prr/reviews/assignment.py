@@ -9,6 +9,7 @@ in their inbox and gets its reminders. Assigning changes nothing of who may comp
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
@@ -19,11 +20,33 @@ from prr.reviews.services import (
     ensure_open,
     get_item,
     lock_review,
-    owns_item,
+    may_change_item,
     record,
     who_may_change,
 )
-from prr.teams.queries import is_current_member
+from prr.teams.queries import current_memberships, is_current_member
+
+
+def may_assign(user: User, item: ReviewItem, review: Review, *, owner: bool | None = None) -> bool:
+    """Whether `user` may assign `item` now: whoever may change it, on an open review
+    (`owner`: `owns_item`, if already known)."""
+    return may_change_item(user, item, review, owner=owner)
+
+
+def assignable_to(item: ReviewItem, review: Review) -> QuerySet[User]:
+    """Whom a face offers for `item`: a team item's current members (the only ones it can
+    go to); for a DRI item, where anyone active may take it, the people around the review:
+    the DRI, the reviewers and the reviewer teams' current members."""
+    active = User.objects.filter(is_active=True).order_by("username")
+    if item.owner_team_id is not None:
+        members = current_memberships().filter(team_id=item.owner_team_id)
+        return active.filter(pk__in=members.values("user_id"))
+    members = current_memberships().filter(team__in=review.reviewer_teams.all())
+    return active.filter(
+        Q(pk=review.dri_id)
+        | Q(pk__in=review.reviewers.values("pk"))
+        | Q(pk__in=members.values("user_id"))
+    )
 
 
 def assign_item(review: Review, key: str, assignee: User | None, *, by: User) -> ReviewItem:
@@ -33,7 +56,7 @@ def assign_item(review: Review, key: str, assignee: User | None, *, by: User) ->
         review = lock_review(review)
         ensure_open(review, "assign items")
         item = get_item(review, key)
-        if not (by.is_superuser or owns_item(by, item, review)):
+        if not may_assign(by, item, review):
             raise PermissionDenied(
                 f"Only {who_may_change(item, review)} can assign '{item.title}'."
             )

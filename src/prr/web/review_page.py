@@ -9,9 +9,13 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from prr.accounts.models import User
+from prr.integrations.chat.models import ChannelLink, Platform
+from prr.integrations.chat.notify import destinations
 from prr.reviews.approvals import ApprovalRow, approvals_of
+from prr.reviews.assignment import assignable_to, may_assign
 from prr.reviews.models import Answer, Message, Review, ReviewItem, TimelineEvent
 from prr.reviews.queries import (
     DUE_SOON_DAYS,
@@ -24,7 +28,14 @@ from prr.reviews.queries import (
     missing_items,
     progress_of,
 )
-from prr.reviews.services import may, may_change_item, owns_item, who_may_change
+from prr.reviews.services import (
+    is_dri_or_admin,
+    may,
+    may_change_item,
+    owns_item,
+    who_may_change,
+)
+from prr.teams.models import Team
 
 
 @dataclass
@@ -36,13 +47,20 @@ class SectionRow:
     answer: Answer | None
     error: str = ""
     draft: str | None = None
+    preview: SafeString | None = None  # the draft rendered, when "Preview" was asked for
 
     @property
     def text(self) -> str:
-        """What the edit box holds: a refused draft, else the current answer."""
+        """What the edit box holds: a refused or previewed draft, else the current answer."""
         if self.draft is not None:
             return self.draft
         return self.answer.body if self.answer else ""
+
+    @property
+    def editing(self) -> bool:
+        """Whether the edit box is open: the answer's box stays closed until "Edit" is chosen,
+        except to show a refusal or a preview of what was typed."""
+        return self.draft is not None
 
 
 @dataclass
@@ -53,6 +71,8 @@ class ItemRow:
     due: str = ""  # "overdue", "due soon" or ""
     error: str = ""
     reason: str = ""
+    can_assign: bool = False
+    assignable: list[User] = field(default_factory=list)  # offered when `can_assign`
 
 
 @dataclass
@@ -79,13 +99,25 @@ class Checklist:
 class Refusal:
     """A refused action, shown where it was made, with what the person had typed."""
 
-    where: str  # "composer", "section:<key>" or "item:<key>"
+    where: str  # "composer", "section:<key>", "item:<key>" or "reviewers"
     message: str
     text: str = ""
     details: list[str] = field(default_factory=list)
+    picked: tuple[str, ...] = ()  # the checkboxes that were ticked (team slugs)
 
 
-def sections_of(review: Review, refusal: Refusal | None) -> list[SectionRow]:
+@dataclass(frozen=True)
+class Preview:
+    """A section's draft shown rendered, not saved."""
+
+    section: str
+    text: str
+    html: SafeString
+
+
+def sections_of(
+    review: Review, refusal: Refusal | None, preview: Preview | None = None
+) -> list[SectionRow]:
     answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
     rows = []
     for section in review.playbook_version.spec.sections:
@@ -98,6 +130,8 @@ def sections_of(review: Review, refusal: Refusal | None) -> list[SectionRow]:
         )
         if refusal is not None and refusal.where == f"section:{section.key}":
             row.error, row.draft = refusal.message, refusal.text
+        elif preview is not None and preview.section == section.key:
+            row.draft, row.preview = preview.text, preview.html
         rows.append(row)
     return rows
 
@@ -111,7 +145,7 @@ CHECKLIST_FILTERS: dict[str, str] = {
 }
 NOTHING_SHOWN: dict[str, str] = {
     "open": "Every item is done or n/a.",
-    "mine": "None of these items is yours to change.",
+    "mine": "None of these items is yours to change or assigned to you.",
     "approvals": "This review has no approvals.",
 }
 
@@ -140,13 +174,15 @@ def filter_links(show: str, *, all_messages: bool) -> list[FilterLink]:
     return links
 
 
-def is_shown(show: str, item: ReviewItem, *, owner: bool, approval_ids: Collection[int]) -> bool:
+def is_shown(
+    show: str, item: ReviewItem, user: User, *, owner: bool, approval_ids: Collection[int]
+) -> bool:
     """Whether `item` is in the checklist narrowed to `show`; "mine" is what the viewer
-    owns: items of a team they are in, or the DRI's items for the DRI."""
+    owns (items of a team they are in, or the DRI's items for the DRI) or is assigned."""
     if show == "open":
         return item.state == ReviewItem.State.OPEN
     if show == "mine":
-        return owner
+        return owner or item.assignee_id == user.pk
     if show == "approvals":
         return item.pk in approval_ids
     return True
@@ -166,6 +202,9 @@ def checklists_of(
     narrowed to `show`, where the "approvals" filter keeps `approval_ids`)."""
     now = now or timezone.now()
     owns: dict[int | None, bool] = {}  # the answer is the same for every item of one owner
+    # Whom an item may be assigned to is the same for every item of one owner too: a query
+    # per owner the viewer may assign for, not per item.
+    assignable: dict[int | None, list[User]] = {}
     checklists: list[Checklist] = []
     items = items_of(review) if only is None else items_of(review).filter(pk__in=only)
     for item in items:
@@ -173,14 +212,20 @@ def checklists_of(
             owns[item.owner_team_id] = owns_item(user, item, review)
         owner = owns[item.owner_team_id]
         refused_here = refusal is not None and refusal.where == f"item:{item.key}"
-        if not refused_here and not is_shown(show, item, owner=owner, approval_ids=approval_ids):
+        shown = is_shown(show, item, user, owner=owner, approval_ids=approval_ids)
+        if not (refused_here or shown):
             continue
         row = ItemRow(
             item,
             can_change=may_change_item(user, item, review, owner=owner),
             who=who_may_change(item, review),
             due=due_state(item, now) if review.is_open else "",
+            can_assign=may_assign(user, item, review, owner=owner),
         )
+        if row.can_assign:
+            if item.owner_team_id not in assignable:
+                assignable[item.owner_team_id] = list(assignable_to(item, review))
+            row.assignable = assignable[item.owner_team_id]
         if refusal is not None and refused_here:
             row.error, row.reason = refusal.message, refusal.text
         if not checklists or checklists[-1].title != item.checklist:
@@ -189,7 +234,26 @@ def checklists_of(
         if not groups or groups[-1].owner_team_id != item.owner_team_id:
             groups.append(OwnerGroup(item.owner_team_id, row.who, row.can_change))
         groups[-1].rows.append(row)
-    return checklists
+    return in_viewers_order(checklists, review, user, approval_ids)
+
+
+def in_viewers_order(
+    checklists: list[Checklist], review: Review, user: User, approval_ids: Collection[int]
+) -> list[Checklist]:
+    """The checklists with those holding approvals first, so what a review waits on is not
+    last; for the DRI, right after the checklists of the DRI's own items. Otherwise, and
+    within each rank, the playbook's order."""
+    is_dri = user.pk == review.dri_id
+
+    def rank(checklist: Checklist) -> int:
+        items = [row.item for row in checklist.rows]
+        if is_dri and any(item.owner_team_id is None for item in items):
+            return 0
+        if any(item.pk in approval_ids for item in items):
+            return 1
+        return 2
+
+    return sorted(checklists, key=rank)
 
 
 def missing_by_owner(review: Review) -> dict[str, list[str]]:
@@ -226,6 +290,43 @@ def timeline_of(review: Review, *, upto: int) -> list[TimelineEvent]:
     return list(review.timeline.filter(pk__lte=upto).order_by("-created_at", "-pk"))
 
 
+@dataclass(frozen=True)
+class ChatLinkState:
+    """A linked chat channel, and whether prr posts the review's news there."""
+
+    link: ChannelLink
+    silent_because: str = ""  # why prr posts nothing there; "" when it does
+
+
+SILENT_BECAUSE: dict[str, str] = {
+    Platform.MATTERMOST: "no webhook is configured (an admin sets PRR_MATTERMOST_WEBHOOK_URL "
+    "or the link's notify URL)",
+    Platform.SLACK: "no bot token is configured (an admin sets PRR_SLACK_BOT_TOKEN)",
+}
+
+
+def chat_link_states(review: Review) -> list[ChatLinkState]:
+    """The review's linked channels, each said as it is: the notifier's own `destinations`
+    decide where its news goes, so the page cannot claim a channel that hears nothing."""
+    heard = {platform for platform, _, _ in destinations(review)}
+    return [
+        ChatLinkState(link, "" if link.platform in heard else SILENT_BECAUSE.get(link.platform, ""))
+        for link in review.channel_links.all()
+    ]
+
+
+def may_add_reviewers(user: User, review: Review) -> bool:
+    """As `add_reviewers` decides: the DRI or an admin, on an open review."""
+    return user.is_active and review.is_open and is_dri_or_admin(user, review)
+
+
+def reviewers_form_of(review: Review, user: User) -> dict[str, Any]:
+    """The form that adds reviewers: shown to those who may, with the teams not yet in."""
+    can_add = may_add_reviewers(user, review)
+    teams = Team.objects.exclude(pk__in=review.reviewer_teams.values("pk")).order_by("name")
+    return {"can_add_reviewers": can_add, "teams_to_add": list(teams) if can_add else []}
+
+
 def header_of(review: Review, user: User) -> dict[str, Any]:
     """The header: facts, readiness, snapshots and the actions `user` may take."""
     missing = missing_by_owner(review) if review.is_open else {}
@@ -236,7 +337,7 @@ def header_of(review: Review, user: User) -> dict[str, Any]:
         "reviewer_teams": list(review.reviewer_teams.order_by("name")),
         "reviewers": list(review.reviewers.order_by("username")),
         "snapshots": list(review.snapshots.order_by("version").only("version", "created_at")),
-        "chat_links": list(review.channel_links.all()),
+        "chat_links": chat_link_states(review),
         "can_close": may("close", user, review),
         "can_cancel": may("cancel", user, review),
         "can_reopen": may("reopen", user, review),
@@ -274,6 +375,7 @@ def review_context(
     user: User,
     *,
     refusal: Refusal | None = None,
+    preview: Preview | None = None,
     all_messages: bool = False,
     show: str = "",
 ) -> dict[str, Any]:
@@ -286,8 +388,9 @@ def review_context(
         "review": review,
         "spec": review.playbook_version.spec,
         **header_of(review, user),
+        **reviewers_form_of(review, user),
         "approvals": approvals,
-        "sections": sections_of(review, refusal),
+        "sections": sections_of(review, refusal, preview),
         "can_answer": may("answer", user, review),
         **checklist_region(
             review, user, refusal, approvals, show=show, all_messages=all_messages, now=now
@@ -303,9 +406,12 @@ def review_context(
 # timeline events prepended, changed items and sections replaced, the header when anything
 # but a message happened, the approvals box when an approval changed (`live_update_context`
 # tells which items are approvals). What each kind of event changes besides the timeline; a
-# kind not listed here (a new one) sends every region again, which is always right.
+# kind not listed here (a new one) sends every region again, which is always right. The form
+# that adds reviewers ("reviewers") is sent again only when the review's status changes, so
+# that what its DRI is typing is never replaced by someone else's change.
 EVENT_CHANGES: dict[str, set[str]] = {
     "item.changed": {"item", "header"},
+    "item.assigned": {"item"},
     "task_action.refused": set(),  # its reply is a message
     "answer.updated": {"section"},
     "message.edited": {"messages"},
@@ -313,9 +419,9 @@ EVENT_CHANGES: dict[str, set[str]] = {
     "chat.linked": {"header"},
     "chat.unlinked": {"header"},
     # What may be done changes everywhere; the channel and the timeline only grow.
-    "review.closed": {"header", "approvals", "document", "checklist"},
-    "review.reopened": {"header", "approvals", "document", "checklist"},
-    "review.cancelled": {"header", "approvals", "document", "checklist"},
+    "review.closed": {"header", "reviewers", "approvals", "document", "checklist"},
+    "review.reopened": {"header", "reviewers", "approvals", "document", "checklist"},
+    "review.cancelled": {"header", "reviewers", "approvals", "document", "checklist"},
 }
 WHOLE_PAGE = frozenset({"header", "approvals", "document", "checklist", "messages", "timeline"})
 # A page further behind than this gets whole regions: cheaper than a long list of changes.
@@ -367,8 +473,10 @@ def live_update_context(
     *,
     all_messages: bool,
     show: str = "",
+    highlight: bool = False,
 ) -> dict[str, Any]:
-    """What web/review/regions.html needs to bring a page from its version to `now`."""
+    """What web/review/regions.html needs to bring a page from its version to `now`;
+    `highlight`: the changes are someone else's, marked so that the page shows them briefly."""
     regions = set(changes.regions)
     moment = timezone.now()
     approvals: list[ApprovalRow] = []
@@ -387,9 +495,14 @@ def live_update_context(
         "refusal": None,
         # A message that just changed an item is among the page's latest: a plain anchor.
         "channel_first": 0,
+        "highlight": highlight,
+        "changed_items": changes.items if highlight else set(),
+        "changed_sections": changes.sections if highlight else set(),
     }
     if "header" in regions:
         context.update(header_of(review, user))
+    if "reviewers" in regions:
+        context.update(reviewers_form_of(review, user))
     if "approvals" in regions:
         context["approvals"] = approvals
     if "document" in regions or changes.sections:

@@ -9,11 +9,13 @@ from prr.web.views import (
     inbox,
     lifecycle,
     playbooks,
+    reports,
     reviews,
     snapshot_diff,
     snapshots,
     start,
     teams,
+    waivers,
 )
 
 app_name = "web"
@@ -29,6 +31,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
     path("", dashboard.dashboard, name="dashboard"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("waivers/", waivers.waivers, name="waivers"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<slug:key>.csv", reports.report_csv, name="report_csv"),
     path("inbox/<int:notification_id>/read/", inbox.read, name="inbox_read"),
     path("inbox/read-all/", inbox.read_all, name="inbox_read_all"),
     path("inbox/unsubscribe/<str:token>/", inbox.unsubscribe, name="unsubscribe"),
@@ -38,6 +43,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/<int:number>/messages/", reviews.post, name="review_post"),
     path("reviews/<int:number>/answers/<slug:section_key>/", reviews.answer, name="review_answer"),
     path("reviews/<int:number>/items/<slug:key>/", reviews.set_item, name="review_item"),
+    path(
+        "reviews/<int:number>/answers/<slug:section_key>/preview/",
+        reviews.answer_preview,
+        name="review_answer_preview",
+    ),
+    path("reviews/<int:number>/items/<slug:key>/assignee/", reviews.assign, name="review_assign"),
+    path("reviews/<int:number>/reviewers/", reviews.reviewers, name="review_reviewers"),
     path("reviews/<int:number>/channels/", channels.channels, name="review_channels"),
     path(
         "reviews/<int:number>/channels/<str:platform>/unlink/",

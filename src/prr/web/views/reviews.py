@@ -2,10 +2,14 @@
 
 Each action works as a plain form POST (Post/Redirect/Get; a refusal re-renders the page
 with the service's words where the person acted) and as an htmx request (the changed
-regions come back as out-of-band swaps; a refusal comes back with a 4xx status).
+regions come back as out-of-band swaps; a refusal comes back with a 4xx status). An htmx
+answer also names the element that shows the action's result and a short note saying it
+(`HX-Trigger-After-Settle`), so that the page's script moves the focus there.
 """
 
 from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +18,26 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from prr.errors import PrrError
-from prr.reviews.channel import post_message
+from prr.accounts.models import User
+from prr.accounts.services import get_user
+from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError
+from prr.reviews.assignment import assign_item
+from prr.reviews.channel import PostResult, post_message
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, live_version, parse_ref
-from prr.reviews.services import answer_section, set_item_state
+from prr.reviews.services import (
+    add_reviewers,
+    answer_section,
+    ensure_open,
+    may,
+    set_item_state,
+    who_may,
+)
+from prr.teams.models import Team
+from prr.teams.services import get_team
+from prr.web.markdown import render_markdown
 from prr.web.review_page import (
+    Preview,
     Refusal,
     changes_since,
     checklist_filter,
@@ -27,6 +45,9 @@ from prr.web.review_page import (
     review_context,
 )
 from prr.web.views.common import acting_user, http_error, is_htmx, status_for
+
+# Where a refused action's words are shown, as the id of the control to go back to.
+REFUSAL_FOCUS = {"composer": "message-body", "reviewers": "reviewers-users"}
 
 
 def load_review(number: int | str) -> Review:
@@ -50,6 +71,23 @@ def review_url(review: Review, anchor: str = "", *, show: str = "") -> str:
     if show:
         url += f"?show={show}"
     return f"{url}#{anchor}" if anchor else url
+
+
+def focus_on(response: HttpResponse, element_id: str, note: str = "") -> HttpResponse:
+    """Tell the page's script (web/review.js) to move the focus to `element_id` once the
+    answer is swapped in, and to say `note` in the page's polite live region."""
+    event = {"prr:focus": {"element": element_id, "note": note}}
+    response["HX-Trigger-After-Settle"] = json.dumps(event)
+    return response
+
+
+def refusal_focus(refusal: Refusal) -> str:
+    where, _, key = refusal.where.partition(":")
+    if where == "section":
+        return f"answer-{key}"
+    if where == "item":
+        return f"item-{key}"
+    return REFUSAL_FOCUS.get(where, "")
 
 
 @login_required
@@ -134,9 +172,11 @@ def refused(
     status = status_for(error)
     if is_htmx(request):
         # The page's version stays: the next poll still brings what others did meanwhile.
-        return regions_response(
+        response = regions_response(
             request, review, regions, sections=sections, refusal=refusal, status=status
         )
+        # The words are read out as an alert where they are shown; the focus goes there.
+        return focus_on(response, refusal_focus(refusal))
     context = review_context(
         review, acting_user(request), refusal=refusal, show=shown_items(request)
     )
@@ -154,9 +194,43 @@ def answer(request: HttpRequest, number: int, section_key: str) -> HttpResponse:
         refusal = Refusal(f"section:{section_key}", error.message, body)
         return refused(request, review, error, refusal, set(), sections={section_key})
     if is_htmx(request):
-        return changed_response(request, review, {"timeline", "live"}, sections={section_key})
+        response = changed_response(request, review, {"timeline", "live"}, sections={section_key})
+        return focus_on(response, f"section-{section_key}", "Answer saved.")
     messages.success(request, "Answer saved.")
     return HttpResponseRedirect(review_url(review, f"section-{section_key}"))
+
+
+@login_required
+@require_POST
+def answer_preview(request: HttpRequest, number: int, section_key: str) -> HttpResponse:
+    """The draft rendered as it would be saved, and nothing saved: a fragment for htmx,
+    else the page again with the draft in its box and the preview under it."""
+    review = load_review(number)
+    body = request.POST.get("body", "")
+    try:
+        ensure_may_answer(review, section_key, acting_user(request))
+    except PrrError as error:
+        refusal = Refusal(f"section:{section_key}", error.message, body)
+        return refused(request, review, error, refusal, set(), sections={section_key})
+    html = render_markdown(body)
+    if is_htmx(request):
+        context = {"preview": html, "section_key": section_key}
+        return render(request, "web/review/answer_preview.html", context)
+    preview = Preview(section_key, body, html)
+    context = review_context(
+        review, acting_user(request), preview=preview, show=shown_items(request)
+    )
+    return render(request, "web/review.html", context)
+
+
+def ensure_may_answer(review: Review, section_key: str, user: User) -> None:
+    """What `answer_section` would refuse before looking at the text, in its words."""
+    titles = {s.key: s.title for s in review.playbook_version.spec.sections}
+    if section_key not in titles:
+        raise NotFound(f"{review.ref} has no section '{section_key}'.")
+    ensure_open(review, "change its answers")
+    if not may("answer", user, review):
+        raise PermissionDenied(f"Only {who_may('answer', review)} can answer the review document.")
 
 
 @login_required
@@ -170,12 +244,76 @@ def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
     except PrrError as error:
         refusal = Refusal(f"item:{key}", error.message, reason)
         return refused(request, review, error, refusal, {"checklist"})
+    note = f"'{item.title}' is now {item.state}."
     if is_htmx(request):
-        return changed_response(
+        response = changed_response(
             request, review, {"header", "approvals", "checklist", "timeline", "live"}
         )
-    messages.success(request, f"'{item.title}' is now {item.state}.")
+        return focus_on(response, f"item-{key}", note)
+    messages.success(request, note)
     return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, number: int, key: str) -> HttpResponse:
+    """Assign an item to the person named in `assignee`, or to nobody when it is empty."""
+    review = load_review(number)
+    name = request.POST.get("assignee", "").strip()
+    try:
+        assignee = get_user(name) if name else None
+        item = assign_item(review, key, assignee, by=acting_user(request))
+    except PrrError as error:
+        return refused(request, review, error, Refusal(f"item:{key}", error.message), {"checklist"})
+    who = f"@{item.assignee.username}" if item.assignee else "nobody"
+    note = f"'{item.title}' is assigned to {who}."
+    if is_htmx(request):
+        response = changed_response(request, review, {"checklist", "timeline", "live"})
+        return focus_on(response, f"item-{key}", note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
+
+
+def people_and_teams(names: str, slugs: list[str]) -> tuple[list[User], list[Team]]:
+    """The people named (handles separated by commas or spaces) and the teams ticked; every
+    unknown name is said at once."""
+    handles = [name for name in names.replace(",", " ").split() if name]
+    if not handles and not slugs:
+        raise InvalidInput("Name at least one person or tick a team to add as reviewers.")
+    users, unknown = [], []
+    for handle in handles:
+        try:
+            users.append(get_user(handle))
+        except NotFound as error:
+            unknown.append(error.message)
+    if unknown:
+        raise InvalidInput(" ".join(unknown))
+    return users, [get_team(slug) for slug in slugs]
+
+
+@login_required
+@require_POST
+def reviewers(request: HttpRequest, number: int) -> HttpResponse:
+    review = load_review(number)
+    names = request.POST.get("users", "")
+    slugs = request.POST.getlist("teams")
+    try:
+        users, teams = people_and_teams(names, slugs)
+        add_reviewers(review, by=acting_user(request), users=users, teams=teams)
+    except PrrError as error:
+        refusal = Refusal("reviewers", error.message, names, picked=tuple(slugs))
+        return refused(request, review, error, refusal, {"reviewers"})
+    added = review.timeline.filter(kind="reviewers.added", actor=acting_user(request))
+    event = added.order_by("pk").last()
+    note = f"{event.summary}." if event else "Reviewers added."
+    if is_htmx(request):
+        # The form comes back empty, without the teams just added.
+        response = changed_response(
+            request, review, {"header", "timeline", "live"}, redrawn=frozenset({"reviewers"})
+        )
+        return focus_on(response, "reviewers-fact", note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, "review-header"))
 
 
 @login_required
@@ -193,18 +331,34 @@ def post(request: HttpRequest, number: int) -> HttpResponse:
         return refused(request, review, error, refusal, {"composer"})
     show = shown_items(request)
     if is_htmx(request):
-        return changed_response(
+        response = changed_response(
             request,
             review,
             {"header", "approvals", "checklist", "messages", "timeline", "live"},
             # The composer is emptied once its message is posted.
             redrawn=frozenset() if from_approvals else frozenset({"composer"}),
         )
+        approval = request.POST.get("item", "")
+        target = f"approval-{approval}" if from_approvals and approval else ""
+        return focus_on(
+            response, target or f"message-{result.message.pk}", posted_note(review, result)
+        )
     messages.success(request, "Message posted.")
     if from_approvals:
         return HttpResponseRedirect(review_url(review, "approvals", show=show))
     last = result.replies[-1] if result.replies else result.message
     return HttpResponseRedirect(review_url(review, f"message-{last.pk}", show=show))
+
+
+def posted_note(review: Review, result: PostResult) -> str:
+    """The note after a post: that it was posted, and the items its phrases changed."""
+    if not result.effects:
+        return "Message posted."
+    titles = dict(
+        review.items.filter(key__in=[e.item for e in result.effects]).values_list("key", "title")
+    )
+    changed = "; ".join(f"'{titles.get(e.item, e.item)}' is now {e.state}" for e in result.effects)
+    return f"Message posted. {changed}."
 
 
 def parse_token(token: str) -> tuple[int, int] | None:
@@ -233,5 +387,6 @@ def live(request: HttpRequest, number: int) -> HttpResponse:
         changes,
         all_messages=wants_all_messages(request),
         show=shown_items(request),
+        highlight=True,  # what the poll brings is someone else's doing
     )
     return render(request, "web/review/regions.html", context)
