@@ -107,3 +107,28 @@ def test_kinds_from_the_cli_and_the_api(database_playbook, dri, api_as, cli) -> 
     )
     assert answer.status_code in (400, 422)
     assert "(kinds: schema, engine)" in answer.json()["message"]
+
+
+def test_the_start_form_offers_each_playbooks_kinds(database_playbook, default_playbook, dri):
+    from tests.web.conftest import signed_in
+
+    browser = signed_in(dri)
+    page = browser.get("/reviews/new/").content.decode()
+    assert '<option value="schema">Schema</option>' in page
+    assert "database-change: schema, engine" in page
+    refused = browser.post(
+        "/reviews/new/",
+        {
+            "playbook": database_playbook.pk,
+            "kind": "service",
+            "title": "Index on orders created_at",
+            "dri": "dana",
+        },
+    )
+    assert refused.status_code == 400
+    assert "has no kind &#x27;service&#x27; (kinds: schema, engine)" in refused.content.decode()
+    start_review(
+        version=database_playbook, title="Postgres 16 on the ledger", dri=dri, kind="engine"
+    )
+    dashboard = browser.get("/").content.decode()
+    assert '<option value="engine">Engine</option>' in dashboard  # a kind reviews have

@@ -57,6 +57,7 @@ from prr.reviews.queries import (
     items_of,
 )
 from prr.reviews.queries import readiness as review_readiness
+from prr.reviews.reports import Scope, build_reports
 from prr.reviews.rereview import due_for_rereview, request_rereview, restart_review
 from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 from prr.reviews.waivers import active_waivers, waive_item, waiver_owner
@@ -363,6 +364,41 @@ def follow_ups(request: HttpRequest) -> Any:
     """Every open follow-up across reviews, soonest due first."""
     caller(request)
     return [follow_up_data(f) for f in open_follow_ups()]
+
+
+class ReportParams(Schema):
+    playbook: str | None = Field(None, max_length=64, description="A playbook slug.")
+    kind: str | None = Field(None, max_length=32, description="A review kind.")
+
+
+class ReportOut(Schema):
+    key: str = Field(examples=["time-to-close"])
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    note: str
+
+
+class ReportsOut(Schema):
+    generated_at: datetime
+    playbook: str | None
+    kind: str | None
+    reports: list[ReportOut]
+
+
+@router.get("/reports", response=responses(200, ReportsOut), summary="Reports")
+def reports(request: HttpRequest, params: Query[ReportParams]) -> Any:
+    """Reviews started and closed per week, time to close (median, p90), time to approve per
+    team, open reviews by age, overdue items and follow-ups by owner, waivers ending within 30
+    days; for all reviews or one playbook and kind. The web page offers each as CSV."""
+    caller(request)
+    built = build_reports(Scope(playbook=params.playbook, kind=params.kind))
+    return {
+        "generated_at": built.generated_at,
+        "playbook": params.playbook,
+        "kind": params.kind,
+        "reports": [r.as_dict() for r in built.reports],
+    }
 
 
 class SnoozeIn(Schema):

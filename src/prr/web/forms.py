@@ -13,7 +13,16 @@ from prr.reviews.queries import DEFAULT_SORT
 from prr.web.middleware import known_time_zones
 
 STATUS_CHOICES = [(s, s.capitalize()) for s in (*Review.Status.values, "all")]
-KIND_CHOICES = [("", "Any kind"), *((k, k.capitalize()) for k in KINDS)]
+
+
+def kind_choices(versions: list[PlaybookVersion]) -> list[tuple[str, str]]:
+    """Every kind these playbook versions define (each playbook defines its own), the default
+    playbook's first."""
+    ordered = sorted(versions, key=lambda v: v.playbook.slug != DEFAULT_PLAYBOOK_SLUG)
+    kinds = dict.fromkeys(k for v in ordered for k in v.spec.kinds) or dict.fromkeys(KINDS)
+    return [(k, k.capitalize()) for k in kinds]
+
+
 # Every order `sort_reviews` knows; the column headers of the dashboard link to them too.
 SORT_CHOICES = [
     ("-number", "Newest first"),
@@ -37,7 +46,7 @@ TITLE_RULE = (
 
 class DashboardFilter(forms.Form):
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label="Status")
-    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False, label="Kind")
+    kind = forms.ChoiceField(choices=[], required=False, label="Kind")
     waiting = forms.BooleanField(required=False, label="Waiting on my teams")
     mine = forms.BooleanField(required=False, label="Mine as DRI")
     q = forms.CharField(
@@ -48,6 +57,15 @@ class DashboardFilter(forms.Form):
         widget=forms.SearchInput,
     )
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        # The kinds reviews have (each playbook defines its own): one query on a column, not
+        # the playbooks' specs, so the dashboard's cost stays flat.
+        kinds = Review.objects.order_by("kind").values_list("kind", flat=True).distinct()
+        field.choices = [("", "Any kind"), *((k, k.capitalize()) for k in kinds)]
 
     def clean_sort(self) -> str:
         return str(self.cleaned_data.get("sort") or DEFAULT_SORT)
@@ -65,7 +83,7 @@ def latest_versions() -> list[PlaybookVersion]:
 
 class StartReviewForm(forms.Form):
     playbook = forms.TypedChoiceField(coerce=int, label="Playbook")
-    kind = forms.ChoiceField(choices=[(k, k.capitalize()) for k in KINDS], label="Kind")
+    kind = forms.ChoiceField(choices=[], label="Kind")
     title = forms.CharField(max_length=200, label="Title", help_text=TITLE_RULE)
     dri = forms.CharField(
         max_length=150,
@@ -94,6 +112,12 @@ class StartReviewForm(forms.Form):
         )
         if default is not None and not self.is_bound:
             self.initial.setdefault("playbook", default)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = kind_choices(list(self.versions.values()))
+        kind.help_text = "Each playbook has its own kinds: " + "; ".join(
+            f"{v.playbook.slug}: {', '.join(v.spec.kinds)}" for v in self.versions.values()
+        )
 
     def reviewer_names(self) -> list[str]:
         text: str = self.cleaned_data.get("reviewers") or ""
