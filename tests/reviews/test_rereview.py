@@ -109,6 +109,10 @@ def test_restart_copies_the_answers_and_links_the_reviews(
     diff = diff_snapshots(rereview, before, after)
     assert (before.review_id, after.review_id) == (closed.pk, rereview.pk)
     assert [(s.key, s.change) for s in diff.sections] == [("summary", "changed")]
+    from tests.web.conftest import signed_in
+
+    page = signed_in(outsider).get(f"/reviews/{rereview.number}/diff/?previous=1")
+    assert f"What changed from {closed.ref} (v1) to this re-review (v1)" in page.content.decode()
 
 
 def test_who_may_restart(closed, review, outsider, admin) -> None:

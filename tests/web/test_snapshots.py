@@ -49,3 +49,24 @@ def test_an_unknown_snapshot_is_a_404(as_sre, closed, review) -> None:
     assert response.status_code == 404
     assert f"PRR-{closed.number} has no snapshot v2." in response.content.decode()
     assert as_sre.get(f"/reviews/{closed.number}/snapshots/2.json").status_code == 404
+
+
+def test_pdf_download_reads_as_the_document(as_sre, closed) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    response = as_sre.get(f"/reviews/{closed.number}/snapshots/1.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{closed.ref}-v1.pdf"'
+    document = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in document.pages)
+    snapshot = closed.snapshots.get()
+    assert f"{closed.ref}: Payments API" in text
+    assert "Review document" in text
+    assert "Approvals" in text
+    assert snapshot.sha256[:32] in text.replace(" ", "")
+    page = as_sre.get(f"/reviews/{closed.number}/snapshots/1/").content.decode()
+    assert "Download PDF" in page

@@ -75,6 +75,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="snapshot_md",
     ),
     path(
+        "reviews/<int:number>/snapshots/<int:version>.pdf",
+        snapshots.snapshot_pdf,
+        name="snapshot_pdf",
+    ),
+    path(
         "reviews/<int:number>/snapshots/<int:version>.json",
         snapshots.snapshot_json,
         name="snapshot_json",

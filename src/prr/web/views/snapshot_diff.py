@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from prr.errors import PrrError
-from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
+from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 from prr.web.views.common import http_error
 from prr.web.views.reviews import load_review
 
@@ -23,7 +23,12 @@ def _version(request: HttpRequest, name: str) -> int | None:
 def snapshot_diff(request: HttpRequest, number: int) -> HttpResponse:
     review = load_review(number)
     try:
-        before, after = pick_snapshots(review, _version(request, "from"), _version(request, "to"))
+        if request.GET.get("previous"):
+            before, after = against_previous(review)
+        else:
+            before, after = pick_snapshots(
+                review, _version(request, "from"), _version(request, "to")
+            )
     except PrrError as error:
         raise http_error(error) from error
     diff = diff_snapshots(review, before, after)

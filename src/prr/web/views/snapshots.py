@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from prr.errors import PrrError
 from prr.reviews.models import Snapshot
 from prr.reviews.queries import get_snapshot
+from prr.web import pdf
 from prr.web.views.common import http_error
 from prr.web.views.reviews import load_review
 
@@ -43,6 +44,16 @@ def snapshot_markdown(request: HttpRequest, number: int, version: int) -> HttpRe
     snapshot = load_snapshot(number, version)
     name = f"{snapshot.review.ref}-v{snapshot.version}.md"
     return attachment(snapshot.markdown, "text/markdown; charset=utf-8", name)
+
+
+@login_required
+@require_GET
+def snapshot_pdf(request: HttpRequest, number: int, version: int) -> HttpResponse:
+    snapshot = load_snapshot(number, version)
+    response = HttpResponse(pdf.snapshot_pdf(snapshot), content_type="application/pdf")
+    name = f"{snapshot.review.ref}-v{snapshot.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
