@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
@@ -23,6 +24,32 @@ DEFAULT_RETRY_MAX_DELAY = 3600.0  # WEBHOOK_RETRY_MAX_DELAY: the longest wait be
 LEASE_MARGIN = 60.0  # a claim outlives the timeout by this much before another worker may take it
 
 PENDING, SENDING, RETRYING = "pending", "sending", "retrying"
+
+
+class OutboxRow(models.Model):
+    """What a row sent by a worker keeps (chat posts, emails): its state, its attempts and the
+    claim of the worker sending it now."""
+
+    class Status(models.TextChoices):
+        PENDING = PENDING, "pending (queued, not tried yet)"
+        SENDING = SENDING, "sending (a worker holds it)"
+        RETRYING = RETRYING, "retrying (waiting for the next attempt)"
+        DELIVERED = "delivered"
+        FAILED = "failed", "failed (gave up)"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["status", "-id"])]
 
 
 def timeout() -> float:

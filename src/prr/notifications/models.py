@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from prr.integrations.outbox import OutboxRow
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -67,19 +69,14 @@ class NotificationSettings(models.Model):
         return f"email {self.email} for user #{self.user_id}"
 
 
-class Email(models.Model):
+class Email(OutboxRow):
     """An email prr sends (one notification, or a digest), sent by a worker with retries.
 
     Claimed for each attempt with prr.integrations.outbox, as webhook deliveries and chat
     posts are: sent by one worker at a time, however many run.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "pending (queued, not tried yet)"
-        SENDING = "sending", "sending (a worker holds it)"
-        RETRYING = "retrying", "retrying (waiting for the next attempt)"
-        DELIVERED = "delivered", "sent"
-        FAILED = "failed", "failed (gave up)"
+    Status = OutboxRow.Status
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     to = models.EmailField()
@@ -87,18 +84,9 @@ class Email(models.Model):
     text = models.TextField()
     html = models.TextField()
     notifications = models.ManyToManyField(Notification, blank=True, related_name="emails")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-pk"]
-        indexes = [models.Index(fields=["status", "-id"])]
+    class Meta(OutboxRow.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"email #{self.pk} to {self.to} ({self.status})"

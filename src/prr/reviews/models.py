@@ -268,19 +268,33 @@ class TimelineEvent(models.Model):
         return self.summary
 
 
-class Waiver(models.Model):
-    """An exception granted for an item: complete for closing until `expires_on`, with a reason
-    and an owner (a person or a team) who answers for it. Ended by its expiry (`expired_at`)
-    or by the item changing again (`lifted_at`); kept either way, as the record."""
+class OwnedByPersonOrTeam(models.Model):
+    """Who answers for something: a person or a team (waivers, follow-ups)."""
 
-    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="waivers")
-    reason = models.TextField()
     owner_user = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     owner_team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_team_id is not None:
+            return f"team {self.owner_team.name}" if self.owner_team else "a team"
+        return f"@{self.owner_user.username}" if self.owner_user else "nobody"
+
+
+class Waiver(OwnedByPersonOrTeam):
+    """An exception granted for an item: complete for closing until `expires_on`, with a reason
+    and an owner (a person or a team) who answers for it. Ended by its expiry (`expired_at`)
+    or by the item changing again (`lifted_at`); kept either way, as the record."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="waivers")
+    reason = models.TextField()
     expires_on = models.DateField(help_text="The waiver holds to the end of this day (UTC).")
     granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
@@ -293,12 +307,6 @@ class Waiver(models.Model):
 
     def __str__(self) -> str:
         return f"waiver of item #{self.item_id} until {self.expires_on:%Y-%m-%d}"
-
-    @property
-    def owner_label(self) -> str:
-        if self.owner_team_id is not None:
-            return f"team {self.owner_team.name}" if self.owner_team else "a team"
-        return f"@{self.owner_user.username}" if self.owner_user else "nobody"
 
     @property
     def is_active(self) -> bool:
@@ -326,19 +334,13 @@ class Snapshot(models.Model):
         return f"snapshot v{self.version} of review #{self.review_id}"
 
 
-class FollowUp(models.Model):
+class FollowUp(OwnedByPersonOrTeam):
     """Work a reviewer asks for that need not hold the review: it has an owner (a person or a
     team), maybe a due date and a link to an issue tracker, and survives the close until done."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="follow_ups")
     number = models.PositiveIntegerField(help_text="1, 2, … within the review.")
     text = models.TextField()
-    owner_user = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    owner_team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     due_on = models.DateField(null=True, blank=True)
     link = models.URLField(max_length=2000, blank=True)
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -365,9 +367,3 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up {self.number} of review #{self.review_id}"
-
-    @property
-    def owner_label(self) -> str:
-        if self.owner_team_id is not None:
-            return f"team {self.owner_team.name}" if self.owner_team else "a team"
-        return f"@{self.owner_user.username}" if self.owner_user else "nobody"

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from prr.integrations.outbox import OutboxRow
+
 
 class Platform(models.TextChoices):
     MATTERMOST = "mattermost", "Mattermost"
@@ -75,15 +77,10 @@ class ChatIdentity(models.Model):
         return f"{self.get_platform_display()} {self.external_id} → user #{self.user_id}"
 
 
-class ChatPost(models.Model):
+class ChatPost(OutboxRow):
     """A message prr sends to a chat (a reply or a notification), sent by a worker."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "pending (queued, not tried yet)"
-        SENDING = "sending", "sending (a worker holds it)"
-        RETRYING = "retrying", "retrying (waiting for the next attempt)"
-        DELIVERED = "delivered"
-        FAILED = "failed", "failed (gave up)"
+    Status = OutboxRow.Status
 
     platform = models.CharField(max_length=16, choices=Platform.choices)
     target = models.CharField(
@@ -94,18 +91,9 @@ class ChatPost(models.Model):
         "reviews.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     event_type = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-pk"]
-        indexes = [models.Index(fields=["status", "-id"])]
+    class Meta(OutboxRow.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"chat post #{self.pk} to {self.platform} ({self.status})"
