@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from prr.errors import PrrError
 from prr.playbooks.models import Playbook, PlaybookVersion
-from prr.playbooks.services import get_playbook, get_version, import_playbook
+from prr.playbooks.services import (
+    get_playbook,
+    get_version,
+    import_playbook,
+    may_import_playbooks,
+)
 from prr.playbooks.yaml_format import to_yaml
 from prr.teams.models import Team
 from prr.web.forms import UploadPlaybookForm, latest_versions
@@ -37,7 +42,11 @@ def load_version(playbook: Playbook, number: int | None) -> PlaybookVersion:
 @login_required
 @require_GET
 def playbook_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/playbooks.html", {"versions": latest_versions()})
+    return render(
+        request,
+        "web/playbooks.html",
+        {"versions": latest_versions(), "may_import": may_import_playbooks(acting_user(request))},
+    )
 
 
 @login_required
@@ -70,9 +79,10 @@ def playbook_version(request: HttpRequest, slug: str, number: int) -> HttpRespon
 def playbook_upload(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if request.method != "POST":
-        return render(request, "web/playbook_upload.html", {"form": UploadPlaybookForm()})
+        blank = {"form": UploadPlaybookForm(), "may_import": may_import_playbooks(user)}
+        return render(request, "web/playbook_upload.html", blank)
     form = UploadPlaybookForm(request.POST, request.FILES)
-    context: dict[str, object] = {"form": form}
+    context: dict[str, object] = {"form": form, "may_import": may_import_playbooks(user)}
     if form.is_valid():
         try:
             result = import_playbook(form.cleaned_data["file"].read(), by=user)

@@ -12,7 +12,7 @@ from prr.accounts.services import get_user
 from prr.errors import PrrError
 from prr.teams.directory import describe_source, link_team, unlink_team
 from prr.teams.queries import teams_with_members
-from prr.teams.services import add_members, get_team, remove_members
+from prr.teams.services import add_members, get_team, may_manage_teams, remove_members
 from prr.web.forms import AddMemberForm, LinkTeamForm
 from prr.web.views.common import acting_user, http_error, status_for
 
@@ -26,6 +26,7 @@ def teams_page(
         "error": error,
         "form": AddMemberForm(),
         "link_form": LinkTeamForm(),
+        "may_manage": may_manage_teams(acting_user(request)),
     }
     return render(request, "web/teams.html", context, status=status)
 
