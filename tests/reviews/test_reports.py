@@ -134,3 +134,18 @@ def test_the_reports_page_api_and_csv(history, dri, api_as) -> None:
         "overdue",
         "waivers-expiring",
     ]
+
+
+def test_the_reports_from_the_cli(history) -> None:
+    from click.testing import CliRunner
+
+    from prr.cli import prr
+
+    result = CliRunner().invoke(prr, ["report", "--kind", "service"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert (
+        "Time to close (days)\n  reviews closed  median  p90\n  3               4.0     10.0\n"
+        in (result.output)
+    )
+    as_json = CliRunner().invoke(prr, ["report", "--json"], catch_exceptions=False)
+    assert '"key": "time-to-approve"' in as_json.output

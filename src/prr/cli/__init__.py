@@ -13,6 +13,7 @@ from prr.cli.directory import directory
 from prr.cli.people import team, user
 from prr.cli.playbooks import playbook
 from prr.cli.prune import prune
+from prr.cli.reports import report
 from prr.cli.reviews import review
 from prr.cli.server import demo, init, serve
 from prr.cli.tokens import token
@@ -43,6 +44,7 @@ prr.add_command(restore)
 prr.add_command(check)
 prr.add_command(directory)
 prr.add_command(prune)
+prr.add_command(report)
 
 
 def main() -> None:
