@@ -15,7 +15,7 @@ from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import PermissionDenied, RuleViolation
 from prr.reviews import events
-from prr.reviews.models import Review, ReviewItem
+from prr.reviews.models import Review, ReviewItem, TimelineKind
 from prr.reviews.services import (
     ensure_open,
     get_item,
@@ -81,7 +81,7 @@ def assign_item(review: Review, key: str, assignee: User | None, *, by: User) ->
         )
         record(
             review,
-            "item.assigned",
+            TimelineKind.ITEM_ASSIGNED,
             summary,
             actor=by,
             item=item,

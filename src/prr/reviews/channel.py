@@ -17,7 +17,7 @@ from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError, RuleV
 from prr.operations import metrics
 from prr.reviews import events
 from prr.reviews.follow_ups import follow_up_in_message, raise_follow_up
-from prr.reviews.models import Message, Review, ReviewItem, TaskAction
+from prr.reviews.models import Message, Review, ReviewItem, TaskAction, TimelineKind
 from prr.reviews.phrases import PhraseMatch, PhraseTable, Reason
 from prr.reviews.queries import parse_ref
 from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
@@ -281,7 +281,7 @@ def apply_task_action(
     )
     record(
         review,
-        "item.changed",
+        TimelineKind.ITEM_CHANGED,
         f"@{author.username} marked '{item.title}' {target} by message #{message.pk} "
         f"({describe_membership(membership)})",
         actor=author,
@@ -317,7 +317,7 @@ def refuse_task_action(
     )
     record(
         review,
-        "task_action.refused",
+        TimelineKind.TASK_ACTION_REFUSED,
         f"@{author.username}'s message #{message.pk} did not change '{item.title}': "
         f"not a member of team {names}",
         actor=author,
@@ -383,7 +383,7 @@ def edit_message(message: Message, *, by: User, body: str) -> Message:
         message.save(update_fields=["body", "edited_at"])
         record(
             review,
-            "message.edited",
+            TimelineKind.MESSAGE_EDITED,
             f"@{by.username} edited message #{message.pk}",
             actor=by,
             message=message,

@@ -26,7 +26,7 @@ from django.utils import timezone
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from prr.reviews.models import FollowUp, Review, ReviewItem, Snapshot
+from prr.reviews.models import FollowUp, Review, ReviewItem, Snapshot, TimelineKind
 from prr.reviews.services import ensure_open, is_dri_or_admin, lock_review, record
 from prr.teams.models import Team
 from prr.teams.queries import current_memberships, is_current_member
@@ -116,7 +116,7 @@ def raise_follow_up(
         due_text = f", due {due:%Y-%m-%d}" if due else ""
         record(
             review,
-            "follow_up.raised",
+            TimelineKind.FOLLOW_UP_RAISED,
             f"@{by.username} raised follow-up {number} for {follow_up.owner_label}{due_text}: "
             f"{text}",
             actor=by,
@@ -162,7 +162,7 @@ def complete_follow_up(review: Review, number: int, *, by: User) -> FollowUp:
         addendum = " (an addendum to the closed review)" if review.status == "closed" else ""
         record(
             review,
-            "follow_up.done",
+            TimelineKind.FOLLOW_UP_DONE,
             f"@{by.username} marked follow-up {number} done{addendum}: {follow_up.text}",
             actor=by,
             number=number,

@@ -245,11 +245,35 @@ class Message(models.Model):
         return self.author_id is None
 
 
+class TimelineKind(models.TextChoices):
+    """What a timeline event records; the one vocabulary of the audit trail."""
+
+    ANSWER_UPDATED = "answer.updated"
+    CHAT_LINKED = "chat.linked"
+    CHAT_UNLINKED = "chat.unlinked"
+    FOLLOW_UP_DONE = "follow_up.done"
+    FOLLOW_UP_RAISED = "follow_up.raised"
+    ITEM_ASSIGNED = "item.assigned"
+    ITEM_CHANGED = "item.changed"
+    ITEM_WAIVED = "item.waived"
+    MESSAGE_EDITED = "message.edited"
+    REVIEW_CANCELLED = "review.cancelled"
+    REVIEW_CLOSED = "review.closed"
+    REVIEW_REOPENED = "review.reopened"
+    REVIEW_REREVIEW_REQUESTED = "review.rereview_requested"
+    REVIEW_REREVIEWED = "review.rereviewed"
+    REVIEW_RESTARTED = "review.restarted"
+    REVIEW_STARTED = "review.started"
+    REVIEWERS_ADDED = "reviewers.added"
+    TASK_ACTION_REFUSED = "task_action.refused"
+    WAIVER_EXPIRED = "waiver.expired"
+
+
 class TimelineEvent(models.Model):
     """Append-only audit trail of a review."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=TimelineKind.choices)
     actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT)
     item = models.ForeignKey(
         ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

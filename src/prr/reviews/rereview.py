@@ -20,7 +20,7 @@ from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import PermissionDenied, RuleViolation
 from prr.playbooks.services import get_version
-from prr.reviews.models import Answer, AnswerRevision, Review, Snapshot
+from prr.reviews.models import Answer, AnswerRevision, Review, Snapshot, TimelineKind
 from prr.reviews.services import clean_reason, is_dri_or_admin, lock_review, record, start_review
 
 
@@ -83,7 +83,7 @@ def request_rereview(review: Review, *, by: User, reason: str) -> Review:
         review.save(update_fields=["rereview_requested_at"])
         record(
             review,
-            "review.rereview_requested",
+            TimelineKind.REVIEW_REREVIEW_REQUESTED,
             f"@{by.username} asked for a re-review of {review.ref}: {reason}",
             actor=by,
             reason=reason,
@@ -134,7 +134,7 @@ def restart_review(previous: Review, *, by: User) -> Review:
         source = f"{previous.ref} snapshot v{last.version}" if last else previous.ref
         record(
             review,
-            "review.restarted",
+            TimelineKind.REVIEW_RESTARTED,
             f"@{by.username} started {review.ref} as the re-review of {previous.ref}; "
             f"{len(copied)} answer(s) copied from {source} to start from",
             actor=by,
@@ -144,7 +144,7 @@ def restart_review(previous: Review, *, by: User) -> Review:
         )
         record(
             previous,
-            "review.rereviewed",
+            TimelineKind.REVIEW_REREVIEWED,
             f"@{by.username} started its re-review, {review.ref}",
             actor=by,
             rereview=review.ref,

@@ -31,6 +31,7 @@ from prr.reviews.models import (
     Snapshot,
     TaskAction,
     TimelineEvent,
+    TimelineKind,
     Waiver,
 )
 from prr.reviews.queries import missing_items, missing_sections
@@ -47,7 +48,7 @@ REASON_MAX_CHARS = 2_000
 
 def record(
     review: Review,
-    kind: str,
+    kind: TimelineKind,
     summary: str,
     /,
     *,
@@ -255,7 +256,7 @@ def start_review(
         review.reviewers.set(reviewer_list)
         record(
             review,
-            "review.started",
+            TimelineKind.REVIEW_STARTED,
             f"@{by.username} started {review.ref} '{title}' ({kind}) from playbook "
             f"{version.playbook.slug} v{version.number}, DRI @{dri.username}",
             actor=by,
@@ -295,7 +296,7 @@ def add_reviewers(
         names = [f"@{u.username}" for u in new_users] + [f"team {t.name}" for t in new_teams]
         record(
             review,
-            "reviewers.added",
+            TimelineKind.REVIEWERS_ADDED,
             f"@{by.username} added reviewers: {', '.join(names)}",
             actor=by,
             users=[u.username for u in new_users],
@@ -353,7 +354,7 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
         AnswerRevision.objects.create(answer=answer, body=body, author=by, created_at=now)
         record(
             review,
-            "answer.updated",
+            TimelineKind.ANSWER_UPDATED,
             f"@{by.username} answered '{sections[section_key].title}'",
             actor=by,
             section=section_key,
@@ -489,7 +490,7 @@ def set_item_state(
             summary += " (as admin)"
         record(
             review,
-            "item.changed",
+            TimelineKind.ITEM_CHANGED,
             summary,
             actor=by,
             item=item,
@@ -550,7 +551,7 @@ def close_review(review: Review, *, by: User, force: bool = False, reason: str =
             summary = f"@{by.username} closed {review.ref}"
         record(
             review,
-            "review.closed",
+            TimelineKind.REVIEW_CLOSED,
             summary + f" (snapshot v{version})",
             actor=by,
             forced=force,
@@ -590,7 +591,7 @@ def reopen_review(review: Review, *, by: User, reason: str) -> Review:
         review.save(update_fields=["status", "closed_at"])
         record(
             review,
-            "review.reopened",
+            TimelineKind.REVIEW_REOPENED,
             f"@{by.username} reopened {review.ref}: {reason}",
             actor=by,
             reason=reason,
@@ -614,7 +615,7 @@ def cancel_review(review: Review, *, by: User, reason: str) -> Review:
         review.save(update_fields=["status"])
         record(
             review,
-            "review.cancelled",
+            TimelineKind.REVIEW_CANCELLED,
             f"@{by.username} cancelled {review.ref}: {reason}",
             actor=by,
             reason=reason,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
-from prr.reviews.models import Review, ReviewItem, Waiver
+from prr.reviews.models import Review, ReviewItem, TimelineKind, Waiver
 from prr.reviews.services import (
     apply_item_state,
     clean_reason,
@@ -105,7 +105,7 @@ def waive_item(
         apply_item_state(item, ReviewItem.State.WAIVED, by=by, via=ReviewItem.Via.MANUAL)
         record(
             review,
-            "item.waived",
+            TimelineKind.ITEM_WAIVED,
             f"@{by.username} waived '{item.title}' until {until:%Y-%m-%d} "
             f"(owner {waiver.owner_label}): {reason}",
             actor=by,
@@ -181,7 +181,7 @@ def expire_waivers(now: datetime | None = None) -> list[Waiver]:
                 )
             record(
                 review,
-                "waiver.expired",
+                TimelineKind.WAIVER_EXPIRED,
                 f"On {waiver.expires_on:%Y-%m-%d}, {what}",
                 item=item,
                 key=item.key,

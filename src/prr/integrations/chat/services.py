@@ -12,7 +12,7 @@ from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.integrations.chat.models import ChannelLink, ChatIdentity, Platform
 from prr.integrations.webhooks.validation import validate_url
-from prr.reviews.models import Review
+from prr.reviews.models import Review, TimelineKind
 from prr.reviews.services import is_dri_or_admin, lock_review, record
 
 CHAT_ID_MAX_CHARS = 100
@@ -104,7 +104,7 @@ def link_channel(
         if current is None:
             record(
                 review,
-                "chat.linked",
+                TimelineKind.CHAT_LINKED,
                 f"{_who(by)} linked {chat} channel {link.label} to {review.ref}",
                 actor=by,
                 platform=platform,
@@ -126,7 +126,7 @@ def unlink_channel(review: Review, *, platform: str, by: User | None) -> Channel
         link.delete()
         record(
             review,
-            "chat.unlinked",
+            TimelineKind.CHAT_UNLINKED,
             f"{_who(by)} unlinked {chat} channel {link.label} from {review.ref}",
             actor=by,
             platform=platform,
