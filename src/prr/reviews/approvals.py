@@ -3,6 +3,7 @@ to write), and which of its items are overdue or due soon."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,13 +25,16 @@ class ApprovalRow:
     viewer_is_member: bool
     review_is_open: bool
     due: str = ""  # "overdue", "due soon" or ""
+    with_follow_ups: bool = False  # approved while follow-ups its team raised are open
 
     @property
     def state(self) -> str:
         if self.item.state == ReviewItem.State.DONE:
-            return "approved"
+            return "approved with follow-ups" if self.with_follow_ups else "approved"
         if self.item.state == ReviewItem.State.NA:
             return "n/a"
+        if self.item.state == ReviewItem.State.WAIVED:
+            return "waived"
         return "waiting" if self.review_is_open else "not approved"
 
     @property
@@ -43,9 +47,12 @@ class ApprovalRow:
         )
 
 
-def approvals_of(review: Review, viewer: User, *, now: datetime) -> list[ApprovalRow]:
+def approvals_of(
+    review: Review, viewer: User, *, now: datetime, followed_up: Collection[int] = ()
+) -> list[ApprovalRow]:
     """The review's approvals in checklist order, those waiting on `viewer` first; two queries
-    however many approvals and members there are."""
+    however many approvals and members there are. `followed_up`: the ids of the teams whose
+    approval is "with follow-ups" (`follow_ups.approved_with_follow_ups`)."""
     actions = (
         TaskAction.objects.filter(
             review=review, then=TaskAction.Then.DONE, item__owner_team__isnull=False
@@ -77,6 +84,8 @@ def approvals_of(review: Review, viewer: User, *, now: datetime) -> list[Approva
             and any(user_id == viewer.pk for user_id, _ in members[action.team_id]),
             review_is_open=review.is_open,
             due=due_state(action.item, now) if review.is_open else "",
+            with_follow_ups=action.item.state == ReviewItem.State.DONE
+            and action.item.owner_team_id in followed_up,
         )
         for action in first.values()
     ]

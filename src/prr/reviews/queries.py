@@ -29,7 +29,16 @@ from django.utils import timezone
 from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound
 from prr.playbooks.spec import Section
-from prr.reviews.models import Answer, Message, Review, ReviewItem, Snapshot, TimelineEvent
+from prr.reviews.models import (
+    Answer,
+    FollowUp,
+    Message,
+    Review,
+    ReviewItem,
+    Snapshot,
+    TimelineEvent,
+    Waiver,
+)
 from prr.teams.models import Membership
 
 REF_RE = re.compile(r"^(?:prr-)?(\d{1,9})$", re.IGNORECASE)
@@ -262,6 +271,49 @@ def progress_of(
             due_soon[pk],
         )
         for pk in ids
+    }
+
+
+@dataclass(frozen=True)
+class AfterClose:
+    """What a review still carries in a list: open follow-ups, and whether it is a closed
+    review whose waiver expired while no re-review was started (a re-review is due)."""
+
+    open_follow_ups: int = 0
+    waiver_expired: bool = False
+
+
+def after_close_of(reviews: Iterable[Review]) -> dict[int, AfterClose]:
+    """`AfterClose` of each of these reviews (a page of a list); one query for any number,
+    none for none."""
+    ids = [r.pk for r in reviews]
+    if not ids:
+        return {}
+    open_follow_ups = (
+        FollowUp.objects.filter(review=OuterRef("pk"), done_at__isnull=True)
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Review.objects.filter(pk__in=ids)
+        .annotate(
+            follow_ups_open=Coalesce(Subquery(open_follow_ups), 0),
+            expired=Exists(
+                Waiver.objects.filter(item__review=OuterRef("pk"), expired_at__isnull=False)
+            ),
+            rereviewed=Exists(Review.objects.filter(previous=OuterRef("pk"))),
+        )
+        .order_by()
+        .values_list("pk", "status", "follow_ups_open", "expired", "rereviewed")
+    )
+    return {
+        pk: AfterClose(
+            follow_ups_open,
+            waiver_expired=status == Review.Status.CLOSED and expired and not rereviewed,
+        )
+        for pk, status, follow_ups_open, expired, rereviewed in rows
     }
 
 

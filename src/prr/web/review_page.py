@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import QueryDict
@@ -16,7 +16,16 @@ from prr.integrations.chat.models import ChannelLink, Platform
 from prr.integrations.chat.notify import destinations
 from prr.reviews.approvals import ApprovalRow, approvals_of
 from prr.reviews.assignment import assignable_to, may_assign
-from prr.reviews.models import Answer, Message, Review, ReviewItem, TimelineEvent
+from prr.reviews.follow_ups import approved_with_follow_ups, may_complete, may_raise
+from prr.reviews.models import (
+    Answer,
+    FollowUp,
+    Message,
+    Review,
+    ReviewItem,
+    TimelineEvent,
+    Waiver,
+)
 from prr.reviews.queries import (
     DUE_SOON_DAYS,
     LiveVersion,
@@ -28,6 +37,7 @@ from prr.reviews.queries import (
     missing_items,
     progress_of,
 )
+from prr.reviews.rereview import why_due
 from prr.reviews.services import (
     is_dri_or_admin,
     may,
@@ -35,6 +45,7 @@ from prr.reviews.services import (
     owns_item,
     who_may_change,
 )
+from prr.reviews.waivers import may_waive
 from prr.teams.models import Team
 
 
@@ -73,6 +84,8 @@ class ItemRow:
     reason: str = ""
     can_assign: bool = False
     assignable: list[User] = field(default_factory=list)  # offered when `can_assign`
+    can_waive: bool = False  # offered in the checklist's one "Waive an item" form
+    waiver: Waiver | None = None  # the waiver in force, when the item is waived
 
 
 @dataclass
@@ -99,10 +112,12 @@ class Checklist:
 class Refusal:
     """A refused action, shown where it was made, with what the person had typed."""
 
-    where: str  # "composer", "section:<key>", "item:<key>" or "reviewers"
+    # "composer", "section:<key>", "item:<key>", "waive", "reviewers", "follow-ups",
+    # "follow-up:<number>" or "rereview"
+    where: str
     message: str
     text: str = ""
-    details: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # other fields typed, in form order
     picked: tuple[str, ...] = ()  # the checkboxes that were ticked (team slugs)
 
 
@@ -206,7 +221,8 @@ def checklists_of(
     # per owner the viewer may assign for, not per item.
     assignable: dict[int | None, list[User]] = {}
     checklists: list[Checklist] = []
-    items = items_of(review) if only is None else items_of(review).filter(pk__in=only)
+    items = list(items_of(review) if only is None else items_of(review).filter(pk__in=only))
+    waivers = waivers_in_force(items)
     for item in items:
         if item.owner_team_id not in owns:
             owns[item.owner_team_id] = owns_item(user, item, review)
@@ -221,6 +237,8 @@ def checklists_of(
             who=who_may_change(item, review),
             due=due_state(item, now) if review.is_open else "",
             can_assign=may_assign(user, item, review, owner=owner),
+            can_waive=item.state != ReviewItem.State.WAIVED and may_waive(user, item, review),
+            waiver=waivers.get(item.pk),
         )
         if row.can_assign:
             if item.owner_team_id not in assignable:
@@ -235,6 +253,17 @@ def checklists_of(
             groups.append(OwnerGroup(item.owner_team_id, row.who, row.can_change))
         groups[-1].rows.append(row)
     return in_viewers_order(checklists, review, user, approval_ids)
+
+
+def waivers_in_force(items: list[ReviewItem]) -> dict[int, Waiver]:
+    """The waiver in force of each waived item, by item id: one query, none if none is waived."""
+    waived = [item.pk for item in items if item.state == ReviewItem.State.WAIVED]
+    if not waived:
+        return {}
+    found = Waiver.objects.filter(
+        item_id__in=waived, expired_at__isnull=True, lifted_at__isnull=True
+    ).select_related("owner_user", "owner_team")
+    return {waiver.item_id: waiver for waiver in found}
 
 
 def in_viewers_order(
@@ -344,6 +373,54 @@ def header_of(review: Review, user: User) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class FollowUpRow:
+    follow_up: FollowUp
+    overdue: bool
+    can_complete: bool
+    error: str = ""  # a refusal of "Mark done"
+
+
+def follow_ups_region(
+    review: Review, user: User, *, today: date, refusal: Refusal | None = None
+) -> dict[str, Any]:
+    """Every follow-up of the review, done or not (they outlive the close), and what `user`
+    may do: raise one (on an open review), mark one done (on any)."""
+    found = review.follow_ups.select_related("owner_user", "owner_team", "raised_by")
+    rows = [
+        FollowUpRow(
+            f,
+            overdue=f.done_at is None and f.due_on is not None and f.due_on < today,
+            can_complete=f.done_at is None and may_complete(user, f, review),
+            error=refusal.message if refusal and refusal.where == f"follow-up:{f.number}" else "",
+        )
+        for f in found.order_by("number")
+    ]
+    return {
+        "follow_ups": rows,
+        "can_raise_follow_up": review.is_open and may_raise(user, review),
+    }
+
+
+def rereview_region(review: Review, user: User) -> dict[str, Any]:
+    """The links between a review and its re-review, why a closed one is due, and who may
+    start it or ask for it (as `restart_review` and `request_rereview` decide)."""
+    closed = review.status == Review.Status.CLOSED
+    rereview = review.rereviews.order_by("number").first() if closed else None
+    waiting = closed and rereview is None and user.is_active
+    return {
+        "previous": review.previous,
+        "rereview": rereview,
+        "why_due": why_due(review) if closed else None,
+        "can_restart": waiting and is_dri_or_admin(user, review),
+        "can_ask_rereview": waiting and user.is_superuser and review.rereview_requested_at is None,
+    }
+
+
+def approvals_with_follow_ups(review: Review, user: User, *, now: datetime) -> list[ApprovalRow]:
+    return approvals_of(review, user, now=now, followed_up=approved_with_follow_ups(review))
+
+
 def checklist_region(
     review: Review,
     user: User,
@@ -354,16 +431,20 @@ def checklist_region(
     all_messages: bool,
     now: datetime,
 ) -> dict[str, Any]:
-    """The checklist region: its items narrowed to `show`, and the links that narrow it."""
+    """The checklist region: its items narrowed to `show`, the links that narrow it, and the
+    items `user` may waive (one form for all: an item's card goes out in every live update of
+    it, and stays small)."""
+    checklists = checklists_of(
+        review,
+        user,
+        refusal,
+        show=show,
+        approval_ids={row.item.pk for row in approvals},
+        now=now,
+    )
     return {
-        "checklists": checklists_of(
-            review,
-            user,
-            refusal,
-            show=show,
-            approval_ids={row.item.pk for row in approvals},
-            now=now,
-        ),
+        "checklists": checklists,
+        "waivable": [row.item for c in checklists for row in c.rows if row.can_waive],
         "show": show,
         "checklist_filters": filter_links(show, all_messages=all_messages),
         "nothing_shown": NOTHING_SHOWN.get(show, ""),
@@ -383,7 +464,7 @@ def review_context(
     live = live_version(review.number)
     review = get_review(review.number)  # fresh: an action may just have changed it
     now = timezone.now()
-    approvals = approvals_of(review, user, now=now)
+    approvals = approvals_with_follow_ups(review, user, now=now)
     return {
         "review": review,
         "spec": review.playbook_version.spec,
@@ -397,6 +478,8 @@ def review_context(
         ),
         **channel_of(review, all_messages=all_messages, upto=live.last_message),
         "timeline": timeline_of(review, upto=live.last_event),
+        **follow_ups_region(review, user, today=now.date(), refusal=refusal),
+        **rereview_region(review, user),
         "live": live,
         "refusal": refusal,
     }
@@ -409,6 +492,7 @@ def review_context(
 # kind not listed here (a new one) sends every region again, which is always right. The form
 # that adds reviewers ("reviewers") is sent again only when the review's status changes, so
 # that what its DRI is typing is never replaced by someone else's change.
+AFTER = ("follow_ups", "rereview")  # what lives on after the close: follow-ups, re-review
 EVENT_CHANGES: dict[str, set[str]] = {
     "item.changed": {"item", "header"},
     "item.assigned": {"item"},
@@ -419,11 +503,21 @@ EVENT_CHANGES: dict[str, set[str]] = {
     "chat.linked": {"header"},
     "chat.unlinked": {"header"},
     # What may be done changes everywhere; the channel and the timeline only grow.
-    "review.closed": {"header", "reviewers", "approvals", "document", "checklist"},
-    "review.reopened": {"header", "reviewers", "approvals", "document", "checklist"},
-    "review.cancelled": {"header", "reviewers", "approvals", "document", "checklist"},
+    "review.closed": {"header", "reviewers", "approvals", "document", "checklist", *AFTER},
+    "review.reopened": {"header", "reviewers", "approvals", "document", "checklist", *AFTER},
+    "review.cancelled": {"header", "reviewers", "approvals", "document", "checklist", *AFTER},
+    "item.waived": {"item", "header"},
+    "waiver.expired": {"item", "header", "rereview"},
+    # A follow-up may turn an approval into "approved with follow-ups", or back.
+    "follow_up.raised": {"follow_ups", "approvals"},
+    "follow_up.done": {"follow_ups", "approvals"},
+    "review.restarted": {"rereview"},
+    "review.rereviewed": {"rereview"},
+    "review.rereview_requested": {"rereview"},
 }
-WHOLE_PAGE = frozenset({"header", "approvals", "document", "checklist", "messages", "timeline"})
+WHOLE_PAGE = frozenset(
+    {"header", "approvals", "document", "checklist", "messages", "timeline", *AFTER}
+)
 # A page further behind than this gets whole regions: cheaper than a long list of changes.
 LIVE_MAX_CHANGES = 50
 
@@ -481,7 +575,7 @@ def live_update_context(
     moment = timezone.now()
     approvals: list[ApprovalRow] = []
     if regions & {"approvals", "checklist"} or changes.items:
-        approvals = approvals_of(review, user, now=moment)
+        approvals = approvals_with_follow_ups(review, user, now=moment)
         if changes.items & {row.item.pk for row in approvals}:
             regions.add("approvals")
     if changes.items and show:
@@ -522,6 +616,10 @@ def live_update_context(
         context.update(channel_of(review, all_messages=all_messages, upto=now.last_message))
     else:
         context["new_messages"] = changes.messages
+    if "follow_ups" in regions:
+        context.update(follow_ups_region(review, user, today=moment.date()))
+    if "rereview" in regions:
+        context.update(rereview_region(review, user))
     if "timeline" in regions:
         context["timeline"] = timeline_of(review, upto=now.last_event)
     else:

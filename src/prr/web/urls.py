@@ -50,6 +50,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("reviews/<int:number>/items/<slug:key>/assignee/", reviews.assign, name="review_assign"),
     path("reviews/<int:number>/reviewers/", reviews.reviewers, name="review_reviewers"),
+    path("reviews/<int:number>/waivers/", reviews.waive, name="review_waive"),
+    path("reviews/<int:number>/follow-ups/", reviews.follow_up_raise, name="review_follow_up"),
+    path(
+        "reviews/<int:number>/follow-ups/<int:follow_up>/done/",
+        reviews.follow_up_done,
+        name="review_follow_up_done",
+    ),
+    path("reviews/<int:number>/restart/", reviews.restart, name="review_restart"),
+    path(
+        "reviews/<int:number>/rereview-request/",
+        reviews.rereview_request,
+        name="review_rereview_request",
+    ),
     path("reviews/<int:number>/channels/", channels.channels, name="review_channels"),
     path(
         "reviews/<int:number>/channels/<str:platform>/unlink/",

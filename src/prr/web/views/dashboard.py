@@ -10,7 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from prr.reviews.queries import DEFAULT_SORT, ReviewFilter, filter_reviews, progress_of
+from prr.reviews.queries import (
+    DEFAULT_SORT,
+    AfterClose,
+    ReviewFilter,
+    after_close_of,
+    filter_reviews,
+    progress_of,
+)
 from prr.web.forms import DashboardFilter
 from prr.web.views.common import acting_user
 
@@ -69,7 +76,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(filter_reviews(chosen), PER_PAGE).get_page(request.GET.get("page"))
     progress = progress_of(page.object_list)
-    rows = [(review, progress[review.pk]) for review in page.object_list]
+    after_close = after_close_of(page.object_list)
+    rows = [
+        (review, progress[review.pk], after_close.get(review.pk, AfterClose()))
+        for review in page.object_list
+    ]
     context = {
         "form": form,
         "page": page,

@@ -10,6 +10,7 @@ answer also names the element that shows the action's result and a short note sa
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,8 +24,10 @@ from prr.accounts.services import get_user
 from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError
 from prr.reviews.assignment import assign_item
 from prr.reviews.channel import PostResult, post_message
+from prr.reviews.follow_ups import complete_follow_up, raise_follow_up
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, live_version, parse_ref
+from prr.reviews.rereview import request_rereview, restart_review
 from prr.reviews.services import (
     add_reviewers,
     answer_section,
@@ -33,7 +36,9 @@ from prr.reviews.services import (
     set_item_state,
     who_may,
 )
+from prr.reviews.waivers import waive_item, waiver_owner
 from prr.teams.models import Team
+from prr.teams.queries import person_or_team
 from prr.teams.services import get_team
 from prr.web.markdown import render_markdown
 from prr.web.review_page import (
@@ -47,7 +52,13 @@ from prr.web.review_page import (
 from prr.web.views.common import acting_user, http_error, is_htmx, status_for
 
 # Where a refused action's words are shown, as the id of the control to go back to.
-REFUSAL_FOCUS = {"composer": "message-body", "reviewers": "reviewers-users"}
+REFUSAL_FOCUS = {
+    "composer": "message-body",
+    "reviewers": "reviewers-users",
+    "follow-ups": "follow-up-text",
+    "rereview": "rereview",
+    "waive": "waive-reason",
+}
 
 
 def load_review(number: int | str) -> Review:
@@ -87,6 +98,8 @@ def refusal_focus(refusal: Refusal) -> str:
         return f"answer-{key}"
     if where == "item":
         return f"item-{key}"
+    if where == "follow-up":
+        return f"follow-up-{key}"
     return REFUSAL_FOCUS.get(where, "")
 
 
@@ -390,3 +403,127 @@ def live(request: HttpRequest, number: int) -> HttpResponse:
         highlight=True,  # what the poll brings is someone else's doing
     )
     return render(request, "web/review/regions.html", context)
+
+
+def typed_date(value: str, what: str) -> date | None:
+    """A date from a date input (YYYY-MM-DD), None when left empty."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"The {what} '{value}' is not a date (YYYY-MM-DD).") from None
+
+
+@login_required
+@require_POST
+def waive(request: HttpRequest, number: int) -> HttpResponse:
+    """Waive the item `item` until a date, with a reason and an owner (the person waiving,
+    if none is named)."""
+    review = load_review(number)
+    key = request.POST.get("item", "")
+    reason = request.POST.get("reason", "")
+    name = request.POST.get("owner", "").strip()
+    typed = [key, request.POST.get("until", ""), request.POST.get("owner", "")]
+    try:
+        until = typed_date(request.POST.get("until", ""), "waiver's end")
+        if until is None:
+            raise InvalidInput("Say until when the waiver holds (YYYY-MM-DD).")
+        owner = waiver_owner(name) if name else None
+        waiver = waive_item(
+            review, key, by=acting_user(request), reason=reason, until=until, owner=owner
+        )
+    except PrrError as error:
+        refusal = Refusal("waive", error.message, reason, details=typed)
+        return refused(request, review, error, refusal, {"checklist"})
+    note = f"'{waiver.item.title}' is waived until {waiver.expires_on:%Y-%m-%d}."
+    if is_htmx(request):
+        response = changed_response(
+            request, review, {"header", "approvals", "checklist", "timeline", "live"}
+        )
+        return focus_on(response, f"item-{key}", note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
+
+
+@login_required
+@require_POST
+def follow_up_raise(request: HttpRequest, number: int) -> HttpResponse:
+    review = load_review(number)
+    text = request.POST.get("text", "")
+    name = request.POST.get("owner", "").strip()
+    typed = {key: request.POST.get(key, "") for key in ("owner", "due", "link")}
+    try:
+        due = typed_date(typed["due"], "due date")
+        owner = person_or_team(name, what="follow-up's owner") if name else None
+        follow_up = raise_follow_up(
+            review, text, by=acting_user(request), owner=owner, due=due, link=typed["link"]
+        )
+    except PrrError as error:
+        refusal = Refusal("follow-ups", error.message, text, details=list(typed.values()))
+        return refused(request, review, error, refusal, {"follow_ups"})
+    note = f"Follow-up {follow_up.number} raised for {follow_up.owner_label}."
+    if is_htmx(request):
+        response = changed_response(
+            request, review, {"approvals", "follow_ups", "timeline", "live"}
+        )
+        return focus_on(response, f"follow-up-{follow_up.number}", note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, f"follow-up-{follow_up.number}"))
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, number: int, follow_up: int) -> HttpResponse:
+    review = load_review(number)
+    try:
+        complete_follow_up(review, follow_up, by=acting_user(request))
+    except PrrError as error:
+        refusal = Refusal(f"follow-up:{follow_up}", error.message)
+        return refused(request, review, error, refusal, {"follow_ups"})
+    note = f"Follow-up {follow_up} is done."
+    if is_htmx(request):
+        response = changed_response(
+            request, review, {"approvals", "follow_ups", "timeline", "live"}
+        )
+        return focus_on(response, f"follow-up-{follow_up}", note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, f"follow-up-{follow_up}"))
+
+
+@login_required
+@require_POST
+def restart(request: HttpRequest, number: int) -> HttpResponse:
+    """Start the re-review of a closed review, and go to it."""
+    review = load_review(number)
+    try:
+        started = restart_review(review, by=acting_user(request))
+    except PrrError as error:
+        return refused(request, review, error, Refusal("rereview", error.message), {"rereview"})
+    messages.success(request, f"{started.ref} started as the re-review of {review.ref}.")
+    url = review_url(started)
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_POST
+def rereview_request(request: HttpRequest, number: int) -> HttpResponse:
+    """An admin asks for a re-review of a closed review, with a reason."""
+    review = load_review(number)
+    reason = request.POST.get("reason", "")
+    try:
+        request_rereview(review, by=acting_user(request), reason=reason)
+    except PrrError as error:
+        refusal = Refusal("rereview", error.message, reason)
+        return refused(request, review, error, refusal, {"rereview"})
+    note = f"A re-review of {review.ref} is asked for."
+    if is_htmx(request):
+        response = changed_response(request, review, {"rereview", "timeline", "live"})
+        return focus_on(response, "rereview", note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, "rereview"))
