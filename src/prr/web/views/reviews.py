@@ -92,6 +92,23 @@ def focus_on(response: HttpResponse, element_id: str, note: str = "") -> HttpRes
     return response
 
 
+def done(
+    request: HttpRequest,
+    review: Review,
+    regions: set[str],
+    anchor: str,
+    note: str,
+    *,
+    show: str = "",
+) -> HttpResponse:
+    """What a change answers: with htmx, the changed regions, the focus moved to `anchor` and
+    `note` said; without, a redirect there with `note` as a banner."""
+    if is_htmx(request):
+        return focus_on(changed_response(request, review, regions), anchor, note)
+    messages.success(request, note)
+    return HttpResponseRedirect(review_url(review, anchor, show=show))
+
+
 def refusal_focus(refusal: Refusal) -> str:
     where, _, key = refusal.where.partition(":")
     if where == "section":
@@ -258,13 +275,14 @@ def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
         refusal = Refusal(f"item:{key}", error.message, reason)
         return refused(request, review, error, refusal, {"checklist"})
     note = f"'{item.title}' is now {item.state}."
-    if is_htmx(request):
-        response = changed_response(
-            request, review, {"header", "approvals", "checklist", "timeline", "live"}
-        )
-        return focus_on(response, f"item-{key}", note)
-    messages.success(request, note)
-    return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
+    return done(
+        request,
+        review,
+        {"header", "approvals", "checklist", "timeline", "live"},
+        f"item-{key}",
+        note,
+        show=shown_items(request),
+    )
 
 
 @login_required
@@ -280,11 +298,14 @@ def assign(request: HttpRequest, number: int, key: str) -> HttpResponse:
         return refused(request, review, error, Refusal(f"item:{key}", error.message), {"checklist"})
     who = f"@{item.assignee.username}" if item.assignee else "nobody"
     note = f"'{item.title}' is assigned to {who}."
-    if is_htmx(request):
-        response = changed_response(request, review, {"checklist", "timeline", "live"})
-        return focus_on(response, f"item-{key}", note)
-    messages.success(request, note)
-    return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
+    return done(
+        request,
+        review,
+        {"checklist", "timeline", "live"},
+        f"item-{key}",
+        note,
+        show=shown_items(request),
+    )
 
 
 def people_and_teams(names: str, slugs: list[str]) -> tuple[list[User], list[Team]]:
@@ -438,13 +459,14 @@ def waive(request: HttpRequest, number: int) -> HttpResponse:
         refusal = Refusal("waive", error.message, reason, details=typed)
         return refused(request, review, error, refusal, {"checklist"})
     note = f"'{waiver.item.title}' is waived until {waiver.expires_on:%Y-%m-%d}."
-    if is_htmx(request):
-        response = changed_response(
-            request, review, {"header", "approvals", "checklist", "timeline", "live"}
-        )
-        return focus_on(response, f"item-{key}", note)
-    messages.success(request, note)
-    return HttpResponseRedirect(review_url(review, f"item-{key}", show=shown_items(request)))
+    return done(
+        request,
+        review,
+        {"header", "approvals", "checklist", "timeline", "live"},
+        f"item-{key}",
+        note,
+        show=shown_items(request),
+    )
 
 
 @login_required
@@ -464,13 +486,13 @@ def follow_up_raise(request: HttpRequest, number: int) -> HttpResponse:
         refusal = Refusal("follow-ups", error.message, text, details=list(typed.values()))
         return refused(request, review, error, refusal, {"follow_ups"})
     note = f"Follow-up {follow_up.number} raised for {follow_up.owner_label}."
-    if is_htmx(request):
-        response = changed_response(
-            request, review, {"approvals", "follow_ups", "timeline", "live"}
-        )
-        return focus_on(response, f"follow-up-{follow_up.number}", note)
-    messages.success(request, note)
-    return HttpResponseRedirect(review_url(review, f"follow-up-{follow_up.number}"))
+    return done(
+        request,
+        review,
+        {"approvals", "follow_ups", "timeline", "live"},
+        f"follow-up-{follow_up.number}",
+        note,
+    )
 
 
 @login_required
@@ -483,13 +505,13 @@ def follow_up_done(request: HttpRequest, number: int, follow_up: int) -> HttpRes
         refusal = Refusal(f"follow-up:{follow_up}", error.message)
         return refused(request, review, error, refusal, {"follow_ups"})
     note = f"Follow-up {follow_up} is done."
-    if is_htmx(request):
-        response = changed_response(
-            request, review, {"approvals", "follow_ups", "timeline", "live"}
-        )
-        return focus_on(response, f"follow-up-{follow_up}", note)
-    messages.success(request, note)
-    return HttpResponseRedirect(review_url(review, f"follow-up-{follow_up}"))
+    return done(
+        request,
+        review,
+        {"approvals", "follow_ups", "timeline", "live"},
+        f"follow-up-{follow_up}",
+        note,
+    )
 
 
 @login_required
@@ -522,8 +544,4 @@ def rereview_request(request: HttpRequest, number: int) -> HttpResponse:
         refusal = Refusal("rereview", error.message, reason)
         return refused(request, review, error, refusal, {"rereview"})
     note = f"A re-review of {review.ref} is asked for."
-    if is_htmx(request):
-        response = changed_response(request, review, {"rereview", "timeline", "live"})
-        return focus_on(response, "rereview", note)
-    messages.success(request, note)
-    return HttpResponseRedirect(review_url(review, "rereview"))
+    return done(request, review, {"rereview", "timeline", "live"}, "rereview", note)
