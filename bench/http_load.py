@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import psycopg
+
+# What a client sends for its n-th request: (method, path, body).
+Request = Callable[[int, int], tuple[str, str, bytes | None]]
 
 CLIENTS = (1, 8, 32)
 TOKENS = 8
@@ -147,19 +151,12 @@ def load(port: int, tokens: list[str], clients: int, seconds: float, request: Re
     return run
 
 
-class Request:
-    """What a client sends: (method, path, body) for its n-th request."""
-
-    def __call__(self, client: int, n: int) -> tuple[str, str, bytes | None]:
-        raise NotImplementedError
-
-
-class GetMe(Request):
+class GetMe:
     def __call__(self, client: int, n: int) -> tuple[str, str, bytes | None]:
         return "GET", "/api/v1/me", None
 
 
-class PostMessage(Request):
+class PostMessage:
     def __init__(self, ref: str) -> None:
         self.path = f"/api/v1/reviews/{ref}/messages"
 

@@ -72,6 +72,21 @@ checklists:
 os.environ.setdefault("PRR_OUTGOING_ALLOW_PRIVATE", "true")
 
 
+# The suite runs on SQLite and on PostgreSQL; some tests need one of them.
+ONLY_ON = {"postgres_only": "postgresql", "sqlite_only": "sqlite"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.db import connection
+
+    for item in items:
+        for marker, vendor in ONLY_ON.items():
+            found = item.get_closest_marker(marker)
+            if found is not None and connection.vendor != vendor:
+                why = found.kwargs.get("reason") or f"runs on {vendor} only"
+                item.add_marker(pytest.mark.skip(reason=why))
+
+
 @pytest.fixture(autouse=True)
 def _outgoing_to_loopback_allowed(settings) -> None:
     settings.OUTGOING_ALLOW_PRIVATE = True

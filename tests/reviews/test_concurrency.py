@@ -15,10 +15,7 @@ from prr.teams.services import add_members
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent connections with row locks (run with PRR_DATABASE_URL=postgres…)",
-    ),
+    pytest.mark.postgres_only,
 ]
 
 

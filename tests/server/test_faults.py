@@ -45,10 +45,6 @@ __all__ = ["receiver"]  # the webhook receiver fixture, on 127.0.0.1
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="several hosts share PostgreSQL, not SQLite"
-)
-sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own locking")
 
 # What the worker processes need here: webhooks to the receiver on 127.0.0.1, quick retries.
 WORKER_ENV = {
@@ -257,7 +253,7 @@ def wait_until_delivered(expected: int, timeout: float = 60) -> list[Delivery]:
     pytest.fail(f"deliveries not settled after {timeout} s: {dict(counts)} of {expected}")
 
 
-@postgres_only
+@pytest.mark.postgres_only(reason="several hosts share PostgreSQL, not SQLite")
 def test_two_servers_and_two_workers_lose_and_duplicate_nothing(
     review: Review, admin: User, receiver: Receiver, processes: Any
 ) -> None:
@@ -359,7 +355,7 @@ def test_a_server_killed_mid_load_keeps_every_acknowledged_message(
 # -- SQLite: four web workers, a worker and the CLI writing at once ------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_sqlite_serves_four_workers_a_worker_and_the_cli_writing_at_once(
     review: Review, admin: User, receiver: Receiver, processes: Any, tmp_path: Path
 ) -> None:

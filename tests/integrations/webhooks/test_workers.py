@@ -24,10 +24,7 @@ from .conftest import in_thread
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs concurrent connections with row locks (run with PRR_DATABASE_URL=postgres…)",
-)
+@pytest.mark.postgres_only
 def test_two_workers_at_once_deliver_each_event_exactly_once(review, dri, receiver):
     add_subscription(receiver.url, ["review.message_posted"], by=None)
     add_subscription(receiver.url + "/second", ["review.message_posted"], by=None)
