@@ -22,6 +22,9 @@ def _handle(user: User | None) -> str | None:
 
 
 def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
+    # Here, not at the top: follow_ups imports the services, which import this module.
+    from prr.reviews.follow_ups import follow_up_data
+
     spec = review.playbook_version.spec
     answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
     items = review.items.select_related("owner_team", "changed_by").order_by("position")
@@ -102,15 +105,7 @@ def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
             for item in items
         ],
         "follow_ups": [
-            {
-                "number": f.number,
-                "text": f.text,
-                "owner": f.owner_label,
-                "due": f.due_on.isoformat() if f.due_on else None,
-                "link": f.link or None,
-                "raised_by": f.raised_by.username,
-                "done": f.done_at is not None,
-            }
+            {key: value for key, value in follow_up_data(f).items() if key != "review"}
             for f in review.follow_ups.select_related(
                 "owner_user", "owner_team", "raised_by"
             ).order_by("number")

@@ -92,6 +92,10 @@ def focus_on(response: HttpResponse, element_id: str, note: str = "") -> HttpRes
     return response
 
 
+# What a page shows again when one of its items changed state (its readiness, its approvals).
+AN_ITEM_CHANGED = {"header", "approvals", "checklist", "timeline", "live"}
+
+
 def done(
     request: HttpRequest,
     review: Review,
@@ -278,7 +282,7 @@ def set_item(request: HttpRequest, number: int, key: str) -> HttpResponse:
     return done(
         request,
         review,
-        {"header", "approvals", "checklist", "timeline", "live"},
+        AN_ITEM_CHANGED,
         f"item-{key}",
         note,
         show=shown_items(request),
@@ -462,7 +466,7 @@ def waive(request: HttpRequest, number: int) -> HttpResponse:
     return done(
         request,
         review,
-        {"header", "approvals", "checklist", "timeline", "live"},
+        AN_ITEM_CHANGED,
         f"item-{key}",
         note,
         show=shown_items(request),
