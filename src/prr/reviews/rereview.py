@@ -67,6 +67,26 @@ def due_for_rereview(now: datetime | None = None) -> list[Due]:
     return found
 
 
+def may_restart(user: User, review: Review) -> bool:
+    """The DRI or an admin restarts a closed review that has no re-review yet."""
+    return (
+        user.is_active
+        and review.status == Review.Status.CLOSED
+        and is_dri_or_admin(user, review)
+        and not review.rereviews.exists()
+    )
+
+
+def may_request_rereview(user: User, review: Review) -> bool:
+    """An admin asks for the re-review of a closed review not asked for yet."""
+    return (
+        user.is_active
+        and user.is_superuser
+        and review.status == Review.Status.CLOSED
+        and review.rereview_requested_at is None
+    )
+
+
 def request_rereview(review: Review, *, by: User, reason: str) -> Review:
     """An admin asks for a re-review of a closed review (before its time)."""
     ensure_can_act(by)

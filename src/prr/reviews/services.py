@@ -103,7 +103,8 @@ def who_may(verb: str, review: Review) -> str:
 
 
 def may(verb: str, user: User, review: Review) -> bool:
-    """Whether `user` may close, cancel, reopen, force-close or answer `review` now.
+    """Whether `user` may close, cancel, reopen, force-close, answer or add reviewers to
+    `review` now.
 
     Faces show or hide actions by it; the services below enforce the same rules, with reasons.
     """
@@ -111,7 +112,7 @@ def may(verb: str, user: User, review: Review) -> bool:
         return False
     if verb == "reopen":
         return not review.is_open and user.is_superuser
-    if verb in ("close", "cancel", "answer"):
+    if verb in ("close", "cancel", "answer", "add-reviewers"):
         return review.is_open and is_dri_or_admin(user, review)
     if verb == "force-close":
         return review.is_open and user.is_superuser

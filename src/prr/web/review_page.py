@@ -37,9 +37,8 @@ from prr.reviews.queries import (
     missing_items,
     progress_of,
 )
-from prr.reviews.rereview import why_due
+from prr.reviews.rereview import may_request_rereview, may_restart, why_due
 from prr.reviews.services import (
-    is_dri_or_admin,
     may,
     may_change_item,
     owns_item,
@@ -344,14 +343,9 @@ def chat_link_states(review: Review) -> list[ChatLinkState]:
     ]
 
 
-def may_add_reviewers(user: User, review: Review) -> bool:
-    """As `add_reviewers` decides: the DRI or an admin, on an open review."""
-    return user.is_active and review.is_open and is_dri_or_admin(user, review)
-
-
 def reviewers_form_of(review: Review, user: User) -> dict[str, Any]:
     """The form that adds reviewers: shown to those who may, with the teams not yet in."""
-    can_add = may_add_reviewers(user, review)
+    can_add = may("add-reviewers", user, review)
     teams = Team.objects.exclude(pk__in=review.reviewer_teams.values("pk")).order_by("name")
     return {"can_add_reviewers": can_add, "teams_to_add": list(teams) if can_add else []}
 
@@ -412,8 +406,8 @@ def rereview_region(review: Review, user: User) -> dict[str, Any]:
         "previous": review.previous,
         "rereview": rereview,
         "why_due": why_due(review) if closed else None,
-        "can_restart": waiting and is_dri_or_admin(user, review),
-        "can_ask_rereview": waiting and user.is_superuser and review.rereview_requested_at is None,
+        "can_restart": waiting and may_restart(user, review),
+        "can_ask_rereview": waiting and may_request_rereview(user, review),
     }
 
 
