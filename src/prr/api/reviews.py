@@ -60,7 +60,7 @@ from prr.reviews.queries import readiness as review_readiness
 from prr.reviews.reports import Scope, build_reports
 from prr.reviews.rereview import due_for_rereview, request_rereview, restart_review
 from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
-from prr.reviews.waivers import active_waivers, waive_item, waiver_owner
+from prr.reviews.waivers import active_waivers, waive_item
 from prr.teams.queries import person_or_team
 from prr.teams.services import get_team
 
@@ -259,7 +259,7 @@ def waiver_out(w: Waiver) -> dict[str, Any]:
 def waive(request: HttpRequest, ref: Ref, key: str, body: WaiverIn) -> Any:
     """Waive an item until a date (where n/a is allowed; approvals the playbook marks
     `waivable`, by an admin): it counts as complete for closing until then."""
-    owner = waiver_owner(body.owner) if body.owner else None
+    owner = person_or_team(body.owner, what="waiver's owner") if body.owner else None
     waiver = waive_item(
         get_review(ref), key, by=caller(request), reason=body.reason, until=body.until, owner=owner
     )

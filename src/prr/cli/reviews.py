@@ -420,9 +420,10 @@ def review_waive(
 ) -> None:
     """Waive an item until a date: it counts as complete for closing meanwhile."""
     from prr.reviews.queries import get_review
-    from prr.reviews.waivers import waive_item, waiver_owner
+    from prr.reviews.waivers import waive_item
+    from prr.teams.queries import person_or_team
 
-    owned_by = waiver_owner(owner) if owner else None
+    owned_by = person_or_team(owner, what="waiver's owner") if owner else None
     waiver = waive_item(
         get_review(ref),
         item_key,

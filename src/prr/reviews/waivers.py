@@ -31,7 +31,6 @@ from prr.reviews.services import (
     who_may_change,
 )
 from prr.teams.models import Team
-from prr.teams.queries import person_or_team
 
 MAX_DAYS = 3660  # about ten years: a waiver is an exception, not a policy
 EXPIRING_DAYS = 30  # "expiring" on the waivers page and in the API
@@ -52,11 +51,6 @@ def _waivable(review: Review, item: ReviewItem) -> bool:
         (i for _, i in review.playbook_version.spec.items() if i.key == item.key), None
     )
     return bool(spec_item and spec_item.waivable)
-
-
-def waiver_owner(name: str) -> User | Team:
-    """The person (username) or team (slug) named to own a waiver."""
-    return person_or_team(name, what="waiver's owner")
 
 
 def waive_item(

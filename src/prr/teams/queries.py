@@ -41,10 +41,13 @@ def teams_with_members() -> QuerySet[Team]:
 
 def person_or_team(name: str, *, what: str = "owner") -> User | Team:
     """The person (a username, `@` allowed) or else the team (a slug) called `name`."""
+    from prr.accounts.services import get_user
     from prr.errors import NotFound
 
-    handle = name.strip().lstrip("@").lower()
-    found = User.objects.filter(username=handle).first() or Team.objects.filter(slug=handle).first()
-    if found is None:
+    try:
+        return get_user(name)
+    except NotFound:
+        team = Team.objects.filter(slug=name.strip().lstrip("@").lower()).first()
+    if team is None:
         raise NotFound(f"No user or team '{name}' to be the {what}.")
-    return found
+    return team

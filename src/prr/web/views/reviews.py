@@ -36,7 +36,7 @@ from prr.reviews.services import (
     set_item_state,
     who_may,
 )
-from prr.reviews.waivers import waive_item, waiver_owner
+from prr.reviews.waivers import waive_item
 from prr.teams.models import Team
 from prr.teams.queries import person_or_team
 from prr.teams.services import get_team
@@ -455,7 +455,7 @@ def waive(request: HttpRequest, number: int) -> HttpResponse:
         until = typed_date(request.POST.get("until", ""), "waiver's end")
         if until is None:
             raise InvalidInput("Say until when the waiver holds (YYYY-MM-DD).")
-        owner = waiver_owner(name) if name else None
+        owner = person_or_team(name, what="waiver's owner") if name else None
         waiver = waive_item(
             review, key, by=acting_user(request), reason=reason, until=until, owner=owner
         )
