@@ -81,8 +81,13 @@ def test_start_refusals_start_nothing(
 def test_start_in_a_channel_linked_elsewhere_starts_nothing(review: Review, dri: User) -> None:
     link_channel(review, platform="mattermost", channel_id="ch1", by=dri)
     reply = slash(dri, "start small service Search cluster moves to new hosts")
-    assert "already linked to PRR-1" in reply.text
-    assert Review.objects.count() == 1
+    assert reply.text == (
+        "This Mattermost channel is already linked to PRR-1; unlink it there first "
+        "(`/prr unlink` in the channel)."
+    )
+    assert not reply.in_channel
+    assert list(Review.objects.values_list("number", flat=True)) == [1]
+    assert linked_review("mattermost", "ch1") == review
 
 
 def test_start_by_an_unknown_person_says_what_to_do(small_playbook: PlaybookVersion) -> None:

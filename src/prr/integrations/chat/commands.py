@@ -6,20 +6,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 
 from prr.accounts.models import User
 from prr.errors import PrrError, RuleViolation
 from prr.integrations.chat.services import (
+    ChatChannel,
+    ensure_channel_heard,
     link_channel,
     linked_review,
     resolve_author,
+    start_review_in_channel,
     unlink_channel,
 )
-from prr.playbooks.services import get_playbook, get_version
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, list_reviews, progress_of, readiness
-from prr.reviews.services import close_review, set_item_state, start_review
+from prr.reviews.services import close_review, set_item_state
 
 LIST_LIMIT = 20
 
@@ -100,28 +101,15 @@ def start_command(call: CommandCall, args: list[str]) -> CommandReply:
         )
     author = caller(call)
     slug, kind, title = args[0], args[1].lower(), " ".join(args[2:])
-    version = get_version(get_playbook(slug))
-    opens_channel = channel_opener(call.platform)
-    if opens_channel is None:
-        ensure_channel_can_be_linked(call)  # the review would be linked here
-    with transaction.atomic():
-        review = start_review(version=version, title=title, dri=author, kind=kind, by=author)
-        if opens_channel is None:
-            link_channel(
-                review,
-                platform=call.platform,
-                channel_id=call.channel_id,
-                channel_name=call.channel_name,
-                team_id=call.team_id,
-                by=author,
-            )
-        else:
-            opens_channel(review, call)
+    started = start_review_in_channel(
+        author, playbook=slug, kind=kind, title=title, channel=chat_channel(call)
+    )
+    review = started.review
     teams = ", ".join(t.name for t in review.reviewer_teams.all()) or "none"
     where = (
-        "This channel is linked to it: write here to discuss and approve."
-        if opens_channel is None
-        else "Its own channel is being created; you and the reviewers will be added."
+        "Its own channel is being created; you and the reviewers will be added."
+        if started.opening_channel
+        else "This channel is linked to it: write here to discuss and approve."
     )
     return CommandReply(
         f"@{author.username} started {review_link(review)} ({review.kind}, playbook "
@@ -153,12 +141,19 @@ def register_channel_check(platform: str, check: ChannelCheck) -> None:
     _channel_checks[platform] = check
 
 
-def ensure_channel_can_be_linked(call: CommandCall) -> None:
-    """Refuse to link a channel whose messages the chat never sends prr."""
+def chat_channel(call: CommandCall) -> ChatChannel:
+    """The call's channel, with what its platform registered: asked at each call, so settings
+    changed at run time (and in tests) count."""
     check = _channel_checks.get(call.platform)
-    reason = check(call) if check else None
-    if reason:
-        raise RuleViolation(reason)
+    opener = channel_opener(call.platform)
+    return ChatChannel(
+        platform=call.platform,
+        channel_id=call.channel_id,
+        channel_name=call.channel_name,
+        team_id=call.team_id,
+        unheard=(lambda: check(call)) if check else None,
+        open_review_channel=(lambda review: opener(review, call)) if opener else None,
+    )
 
 
 def the_linked_review(call: CommandCall) -> Review:
@@ -219,7 +214,7 @@ def link_command(call: CommandCall, args: list[str]) -> CommandReply:
         return CommandReply("Usage: `/prr link PRR-12`.")
     author = caller(call)
     review = get_review(args[0])
-    ensure_channel_can_be_linked(call)
+    ensure_channel_heard(chat_channel(call))
     link_channel(
         review,
         platform=call.platform,

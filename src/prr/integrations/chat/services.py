@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,8 +13,9 @@ from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.integrations.chat.models import ChannelLink, ChatIdentity, Platform
 from prr.integrations.webhooks.validation import validate_url
+from prr.playbooks.services import get_playbook, get_version
 from prr.reviews.models import Review, TimelineKind
-from prr.reviews.services import is_dri_or_admin, lock_review, record
+from prr.reviews.services import is_dri_or_admin, lock_review, record, start_review
 
 CHAT_ID_MAX_CHARS = 100
 
@@ -111,6 +113,60 @@ def link_channel(
                 channel_id=channel_id,
             )
     return link
+
+
+@dataclass(frozen=True)
+class ChatChannel:
+    """A chat channel as its platform described it, and what the platform can do there."""
+
+    platform: str
+    channel_id: str
+    channel_name: str = ""
+    team_id: str = ""
+    # Why prr would never hear this channel's messages, or None; asked only before linking it.
+    unheard: Callable[[], str | None] | None = None
+    # Gives a review started here a channel of its own instead of this one (a bot that creates
+    # channels), when the platform has one. Called in the start's transaction: it only queues.
+    open_review_channel: Callable[[Review], None] | None = None
+
+
+def ensure_channel_heard(channel: ChatChannel) -> None:
+    """Refuse to link a channel whose messages the chat never sends prr."""
+    reason = channel.unheard() if channel.unheard else None
+    if reason:
+        raise RuleViolation(reason)
+
+
+@dataclass(frozen=True)
+class StartedReview:
+    review: Review
+    opening_channel: bool  # True: its own channel is being opened; False: it is linked here
+
+
+def start_review_in_channel(
+    author: User, *, playbook: str, kind: str, title: str, channel: ChatChannel
+) -> StartedReview:
+    """Start a review of the latest version of `playbook` with `author` as DRI, tied to the
+    chat: its own channel opened by the platform when it can, else `channel` linked to it.
+    All or nothing: when the channel cannot be linked, no review is left started."""
+    version = get_version(get_playbook(playbook))
+    opener = channel.open_review_channel
+    if opener is None:
+        ensure_channel_heard(channel)
+    with transaction.atomic():
+        review = start_review(version=version, title=title, dri=author, kind=kind, by=author)
+        if opener is None:
+            link_channel(
+                review,
+                platform=channel.platform,
+                channel_id=channel.channel_id,
+                channel_name=channel.channel_name,
+                team_id=channel.team_id,
+                by=author,
+            )
+        else:
+            opener(review)
+    return StartedReview(review, opening_channel=opener is not None)
 
 
 def unlink_channel(review: Review, *, platform: str, by: User | None) -> ChannelLink:
