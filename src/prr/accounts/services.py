@@ -29,6 +29,18 @@ def get_active_user(username: str) -> User:
     return user
 
 
+def is_admin(user: User | None) -> bool:
+    """An active admin, or `None`: the operator at the server's command line, who is trusted.
+    The one test behind every "only an admin can …" rule (and the faces' forms for them)."""
+    return user is None or (user.is_active and user.is_superuser)
+
+
+def ensure_admin(by: User | None, action: str) -> None:
+    """Refuse `action` ("create teams") to anyone but an admin or the operator."""
+    if not is_admin(by):
+        raise PermissionDenied(f"Only an admin can {action}.")
+
+
 def ensure_can_act(user: User) -> None:
     if not user.is_active:
         raise PermissionDenied(f"@{user.username} is deactivated and cannot act.")
@@ -75,8 +87,8 @@ def create_user(
 
 def set_password(user: User, password: str, *, by: User | None = None) -> User:
     """Set a user's password (by the operator, an admin, or the user themselves)."""
-    if by is not None and by.pk != user.pk and not (by.is_active and by.is_superuser):
-        raise PermissionDenied("Only an admin can set another user's password.")
+    if by is not None and by.pk != user.pk:
+        ensure_admin(by, "set another user's password")
     if user.is_bot:
         raise RuleViolation(f"@{user.username} is a bot; bots do not sign in.")
     try:
@@ -90,8 +102,7 @@ def set_password(user: User, password: str, *, by: User | None = None) -> User:
 
 def deactivate_user(user: User, *, by: User | None = None) -> User:
     """Deactivated users keep their history but can no longer sign in or act."""
-    if by is not None and not (by.is_active and by.is_superuser):
-        raise PermissionDenied("Only an admin can deactivate users.")
+    ensure_admin(by, "deactivate users")
     if not user.is_active:
         raise RuleViolation(f"@{user.username} is already deactivated.")
     user.is_active = False

@@ -8,6 +8,7 @@ from importlib import resources
 from django.db import IntegrityError, transaction
 
 from prr.accounts.models import User
+from prr.accounts.services import is_admin
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.playbooks.models import Playbook, PlaybookVersion
 from prr.playbooks.spec import PlaybookSpec
@@ -74,7 +75,7 @@ def check_teams_exist(spec: PlaybookSpec, text: str | None = None) -> None:
 def may_import_playbooks(user: User | None) -> bool:
     """Admins import playbooks (`None`: the operator at the command line). Faces show the
     upload by it."""
-    return user is None or (user.is_active and user.is_superuser)
+    return is_admin(user)
 
 
 def import_playbook(text: str | bytes, *, by: User | None = None) -> ImportResult:

@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from prr.accounts.models import User
-from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.accounts.services import ensure_admin
+from prr.errors import InvalidInput, RuleViolation
 from prr.teams.models import Membership, Source, Team
 from prr.teams.queries import current_memberships
 
@@ -48,17 +49,12 @@ def ensure_kept_by_hand(team: Team) -> None:
         )
 
 
-def _ensure_admin(by: User | None, action: str) -> None:
-    if by is not None and not (by.is_active and by.is_superuser):
-        raise PermissionDenied(f"Only an admin can {action}.")
-
-
 def link_team(team: Team, *, source: str, group: str, by: User | None = None) -> Team:
     """Let the directory group `group` of `source` keep the team's members from now on.
 
     The team's current members stay until the directory's next update says otherwise.
     """
-    _ensure_admin(by, f"link team {team.name} to a directory group")
+    ensure_admin(by, f"link team {team.name} to a directory group")
     if source not in DIRECTORY_SOURCES:
         raise InvalidInput(f"Unknown directory '{source}' (known: {', '.join(DIRECTORY_SOURCES)}).")
     group = group.strip()
@@ -80,7 +76,7 @@ def link_team(team: Team, *, source: str, group: str, by: User | None = None) ->
 
 def unlink_team(team: Team, *, by: User | None = None) -> Team:
     """Keep the team by hand again; its current members stay."""
-    _ensure_admin(by, f"unlink team {team.name} from its directory group")
+    ensure_admin(by, f"unlink team {team.name} from its directory group")
     if not team.is_directory_managed:
         raise RuleViolation(f"Team {team.name} is not linked to a directory group.")
     Team.objects.filter(pk=team.pk).update(directory_source="", directory_group="")

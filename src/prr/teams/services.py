@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from prr.accounts.models import User
-from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.accounts.services import ensure_admin, is_admin
+from prr.errors import InvalidInput, NotFound, RuleViolation
 from prr.teams.directory import ensure_kept_by_hand
 from prr.teams.models import Membership, Source, Team
 from prr.teams.queries import current_memberships
@@ -28,16 +29,11 @@ def get_team(slug: str) -> Team:
 def may_manage_teams(user: User | None) -> bool:
     """Who creates teams and changes their members in prr: admins (`None`: the operator at
     the server's command line, who is trusted). Faces show the forms by it."""
-    return user is None or (user.is_active and user.is_superuser)
-
-
-def _ensure_admin(by: User | None, action: str) -> None:
-    if not may_manage_teams(by):
-        raise PermissionDenied(f"Only an admin can {action}.")
+    return is_admin(user)
 
 
 def create_team(slug: str, *, name: str = "", by: User | None = None) -> Team:
-    _ensure_admin(by, "create teams")
+    ensure_admin(by, "create teams")
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise InvalidInput(
@@ -63,7 +59,7 @@ def ensure_default_teams() -> list[Team]:
 
 def add_members(team: Team, users: list[User], *, by: User | None = None) -> list[Membership]:
     """Add every user, or none: one who cannot join refuses the whole change."""
-    _ensure_admin(by, f"add members to team {team.name}")
+    ensure_admin(by, f"add members to team {team.name}")
     ensure_kept_by_hand(team)
     users = list(dict.fromkeys(users))
     with transaction.atomic():
@@ -83,7 +79,7 @@ def add_members(team: Team, users: list[User], *, by: User | None = None) -> lis
 
 def remove_members(team: Team, users: list[User], *, by: User | None = None) -> list[Membership]:
     """End each membership, or none; approvals given while a member stay valid."""
-    _ensure_admin(by, f"remove members from team {team.name}")
+    ensure_admin(by, f"remove members from team {team.name}")
     ensure_kept_by_hand(team)
     users = list(dict.fromkeys(users))
     with transaction.atomic():

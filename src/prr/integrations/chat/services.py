@@ -9,13 +9,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from prr.accounts.models import User
-from prr.accounts.services import ensure_can_act
+from prr.accounts.services import ensure_admin, ensure_can_act
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.integrations.chat.models import ChannelLink, ChatIdentity, Platform
 from prr.integrations.webhooks.validation import validate_url
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews.models import Review, TimelineKind
-from prr.reviews.services import is_dri_or_admin, lock_review, record, start_review
+from prr.reviews.services import is_dri_or_admin, lock_review, record
+from prr.reviews.starting import start_review
 
 CHAT_ID_MAX_CHARS = 100
 
@@ -204,8 +205,7 @@ def link_user(user: User, *, platform: str, external_id: str, by: User | None) -
     """Let a chat account speak as `user` (an admin's or the operator's decision)."""
     platform = clean_platform(platform)
     external_id = clean_chat_id(external_id, f"{platform_name(platform)} user id")
-    if by is not None and not (by.is_active and by.is_superuser):
-        raise PermissionDenied("Only an admin can link chat accounts to people.")
+    ensure_admin(by, "link chat accounts to people")
     if not user.is_active:
         raise RuleViolation(f"@{user.username} is deactivated.")
     taken = (
@@ -230,8 +230,7 @@ def link_user(user: User, *, platform: str, external_id: str, by: User | None) -
 
 def unlink_user(user: User, *, platform: str, by: User | None) -> ChatIdentity:
     platform = clean_platform(platform)
-    if by is not None and not (by.is_active and by.is_superuser):
-        raise PermissionDenied("Only an admin can unlink chat accounts.")
+    ensure_admin(by, "unlink chat accounts")
     identity = ChatIdentity.objects.filter(platform=platform, user=user).first()
     if identity is None:
         raise NotFound(f"@{user.username} has no {platform_name(platform)} account linked.")
