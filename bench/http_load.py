@@ -66,7 +66,7 @@ def seed() -> None:
     from prr.accounts.tokens import create_token
     from prr.cli.server import prepare_database
     from prr.playbooks.services import get_playbook, get_version
-    from prr.reviews.services import start_review
+    from prr.reviews.starting import start_review
     from prr.teams.services import add_members, get_team
 
     prepare_database()

@@ -42,9 +42,11 @@ def main() -> None:
 
     from prr.accounts.services import create_user
     from prr.playbooks.services import load_default_playbook
+    from prr.reviews.answers import answer_section
     from prr.reviews.channel import post_message
+    from prr.reviews.items import set_item_state
     from prr.reviews.models import Message, ReviewItem
-    from prr.reviews.services import answer_section, set_item_state, start_review
+    from prr.reviews.starting import start_review
     from prr.teams.models import Team
     from prr.teams.services import add_members, ensure_default_teams
     from prr.web.review_page import review_context

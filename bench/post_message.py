@@ -75,7 +75,7 @@ def run_one() -> None:
     from prr.playbooks.services import import_playbook
     from prr.reviews.channel import post_message
     from prr.reviews.models import Message
-    from prr.reviews.services import start_review
+    from prr.reviews.starting import start_review
     from prr.teams.services import add_members, ensure_default_teams, get_team
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -149,7 +149,7 @@ def time_per_message(actions: int, dri: Any, members: list[Any], outsiders: list
     (two per item), after its first message."""
     from prr.playbooks.services import import_playbook
     from prr.reviews.channel import post_message
-    from prr.reviews.services import start_review
+    from prr.reviews.starting import start_review
 
     items = actions // 2
     yaml_text = playbook_yaml(items, items, slug=f"table-{actions}")

@@ -31,7 +31,7 @@ def main() -> None:
     from prr.accounts.services import create_user
     from prr.playbooks.services import load_default_playbook
     from prr.reviews.models import Message
-    from prr.reviews.services import start_review
+    from prr.reviews.starting import start_review
     from prr.teams.services import ensure_default_teams
 
     setup_test_environment()

@@ -160,7 +160,7 @@ def run_one() -> None:
     from prr.accounts.tokens import create_token
     from prr.cli import prr
     from prr.playbooks.services import load_default_playbook
-    from prr.reviews.services import start_review
+    from prr.reviews.starting import start_review
     from prr.teams.services import ensure_default_teams
 
     setup_test_environment()

@@ -15,7 +15,7 @@ from prr.accounts.services import create_user
 from prr.playbooks.models import PlaybookVersion
 from prr.playbooks.services import import_playbook, load_default_playbook
 from prr.reviews.models import Review
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 from prr.teams.models import Team
 from prr.teams.services import add_members, ensure_default_teams
 

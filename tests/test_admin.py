@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Answer, Message, Review, Snapshot, TimelineEvent
-from prr.reviews.services import answer_section, close_review
 
 
 @pytest.fixture

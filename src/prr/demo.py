@@ -18,9 +18,12 @@ from prr.accounts.models import User
 from prr.accounts.services import create_user
 from prr.playbooks.models import PlaybookVersion
 from prr.playbooks.services import get_playbook, get_version
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Review, ReviewItem
-from prr.reviews.services import answer_section, close_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from prr.teams.services import add_members, get_team
 
 

@@ -12,8 +12,8 @@ from django.test import Client
 
 from prr.accounts.models import User
 from prr.accounts.tokens import create_token
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
-from prr.reviews.services import set_item_state
 
 
 class ApiClient:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from prr.reviews.lifecycle import cancel_review, close_review
 from prr.reviews.models import Review, ReviewItem
-from prr.reviews.services import cancel_review, close_review
 from tests.api.conftest import error_of
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
-from prr.reviews.services import answer_section, close_review, reopen_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review, reopen_review
 from tests.api.conftest import error_of
 
 

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
-from prr.reviews.services import set_item_state, start_review
+from prr.reviews.starting import start_review
 
 
 def queries_of(client, path: str) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from prr.accounts.services import create_user
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import cancel_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from tests.api.conftest import error_of
 
 

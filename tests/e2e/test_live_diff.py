@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from prr.accounts.models import User
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
-from prr.reviews.services import set_item_state
 from tests.e2e.conftest import NewContext, console_errors, sign_in
 
 pytestmark = pytest.mark.e2e

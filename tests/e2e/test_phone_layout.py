@@ -11,8 +11,10 @@ from playwright.sync_api import Page, expect
 
 from prr.accounts.models import User
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.answers import answer_section
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import answer_section, cancel_review, start_review
+from prr.reviews.starting import start_review
 from tests.e2e.conftest import NewContext, console_errors, csp_violations, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from prr.accounts.models import User
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Review, ReviewItem
-from prr.reviews.services import answer_section, close_review
 from tests.e2e.conftest import NewContext, console_errors, sign_in
 
 pytestmark = pytest.mark.e2e

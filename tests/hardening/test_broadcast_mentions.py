@@ -12,8 +12,8 @@ from prr.integrations.chat.mentions import ZERO_WIDTH_JOINER as ZWJ
 from prr.integrations.chat.models import ChatPost
 from prr.integrations.mattermost.client import send_incoming_webhook
 from prr.integrations.slack.mrkdwn import to_mrkdwn
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import cancel_review
 from tests.hardening.conftest import Receiver
 from tests.integrations.conftest import run_until_settled
 

@@ -9,7 +9,9 @@ from prr.errors import NotFound
 from prr.notifications import services
 from prr.notifications.listener import mentioned
 from prr.reviews.channel import post_message
-from prr.reviews.services import add_reviewers, close_review, set_item_state, start_review
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
+from prr.reviews.starting import add_reviewers, start_review
 from prr.teams.services import add_members
 from tests.api.conftest import api_as
 from tests.web.conftest import signed_in

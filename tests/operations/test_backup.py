@@ -17,8 +17,9 @@ import pytest
 from django.db import connection
 
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Review
-from prr.reviews.services import close_review, set_item_state
 from tests.server.conftest import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)

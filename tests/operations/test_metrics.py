@@ -25,8 +25,8 @@ from prr.integrations.webhooks.models import Delivery, Subscription
 from prr.operations import heartbeats
 from prr.operations.models import WorkerHeartbeat
 from prr.reviews.channel import post_message
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import cancel_review
 from tests.operations.metrics_scrape import families, value
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from prr.reviews.services import answer_section, cancel_review
+from prr.reviews.answers import answer_section
+from prr.reviews.lifecycle import cancel_review
 
 
 def test_the_dri_answers_a_section_and_every_text_is_kept(review, dri):

@@ -12,7 +12,7 @@ from prr.errors import PermissionDenied, RuleViolation
 from prr.notifications import services as inbox
 from prr.notifications.reminders import send_reminders
 from prr.reviews.assignment import assign_item
-from prr.reviews.services import cancel_review
+from prr.reviews.lifecycle import cancel_review
 from prr.teams.services import add_members
 from tests.api.conftest import api_as
 from tests.cli.conftest import cli

@@ -5,15 +5,11 @@ from __future__ import annotations
 import pytest
 
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review, close_review, reopen_review
 from prr.reviews.models import Review
-from prr.reviews.services import (
-    answer_section,
-    cancel_review,
-    close_review,
-    reopen_review,
-    set_item_state,
-)
 
 
 @pytest.fixture
@@ -122,7 +118,7 @@ def test_cancel_by_the_dri_with_a_reason(review, dri, outsider):
 
 
 def test_reopen_is_refused_while_another_open_review_has_the_title(review, dri, admin):
-    from prr.reviews.services import start_review
+    from prr.reviews.starting import start_review
 
     cancel_review(review, by=dri, reason="Restarting with the new playbook")
     again = start_review(version=review.playbook_version, title=review.title, dri=dri)

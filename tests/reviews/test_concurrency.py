@@ -10,7 +10,7 @@ from django.db import connection
 from prr.accounts.services import create_user
 from prr.reviews.channel import post_message
 from prr.reviews.models import Review
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 from prr.teams.services import add_members
 
 pytestmark = [

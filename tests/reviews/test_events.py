@@ -9,12 +9,8 @@ from django.db import transaction
 
 from prr.reviews import events
 from prr.reviews.channel import post_message
-from prr.reviews.services import (
-    cancel_review,
-    close_review,
-    reopen_review,
-    set_item_state,
-)
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review, close_review, reopen_review
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from prr.reviews.services import set_item_state
+from prr.reviews.items import set_item_state
 
 
 def test_the_dri_marks_their_own_item_done(review, dri):

@@ -24,8 +24,10 @@ from prr.accounts.models import User
 from prr.accounts.tokens import create_token
 from prr.cli import prr
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review, ReviewItem
-from prr.reviews.services import cancel_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 
 Read = Callable[[], str]
 

@@ -6,7 +6,7 @@ import pytest
 
 from prr.errors import InvalidInput
 from prr.playbooks.services import import_playbook
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 from tests.api.conftest import api_as
 from tests.cli.conftest import cli
 

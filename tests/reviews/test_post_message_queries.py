@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from prr.playbooks.services import import_playbook
 from prr.reviews.channel import post_message
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 
 
 def playbook_with(items: int, slug: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from prr.reviews.models import Review, ReviewItem
 from prr.reviews.reports import Scope, build_reports, nearest_rank
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 from prr.reviews.waivers import waive_item
 from tests.api.conftest import api_as
 from tests.web.conftest import signed_in

@@ -9,17 +9,14 @@ from django.utils import timezone
 
 from prr.errors import PermissionDenied, RuleViolation
 from prr.playbooks.services import import_playbook
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Review
 from prr.reviews.rereview import due_for_rereview, request_rereview, restart_review, why_due
-from prr.reviews.services import (
-    add_reviewers,
-    answer_section,
-    close_review,
-    set_item_state,
-    start_review,
-)
 from prr.reviews.snapshot_diff import against_previous, diff_snapshots
+from prr.reviews.starting import add_reviewers, start_review
 from prr.reviews.waivers import expire_waivers, waive_item
 from tests.api.conftest import api_as
 from tests.cli.conftest import cli

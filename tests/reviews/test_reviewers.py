@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from prr.errors import PermissionDenied, RuleViolation
-from prr.reviews.services import add_reviewers, start_review
+from prr.reviews.starting import add_reviewers, start_review
 
 
 def test_reviewers_named_at_start_are_on_the_review(small_playbook, dri, outsider):

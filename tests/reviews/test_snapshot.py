@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
-from prr.reviews.services import answer_section, close_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.snapshot import content_sha256
 
 

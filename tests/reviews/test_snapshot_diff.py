@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 
 from prr.errors import InvalidInput, NotFound
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
-from prr.reviews.services import (
-    answer_section,
-    close_review,
-    reopen_review,
-    set_item_state,
-)
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review, reopen_review
 from prr.reviews.snapshot_diff import diff_snapshots, pick_snapshots
 from tests.api.conftest import api_as
 from tests.cli.conftest import cli

@@ -4,8 +4,9 @@ import pytest
 
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.playbooks.services import import_playbook
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import cancel_review, start_review
+from prr.reviews.starting import start_review
 from tests.conftest import SMALL_PLAYBOOK
 
 

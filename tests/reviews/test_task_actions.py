@@ -7,8 +7,9 @@ import pytest
 from prr.accounts.services import create_user
 from prr.errors import PermissionDenied
 from prr.reviews.channel import edit_message, post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Message, ReviewItem, TimelineEvent
-from prr.reviews.services import close_review, set_item_state
 from prr.teams.services import add_members, remove_members
 
 

@@ -10,8 +10,10 @@ from prr.errors import InvalidInput, PermissionDenied, RuleViolation
 from prr.notifications import services as inbox
 from prr.playbooks.services import import_playbook
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.queries import readiness
-from prr.reviews.services import close_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from prr.reviews.waivers import (
     active_waivers,
     expire_waivers,

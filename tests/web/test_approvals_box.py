@@ -14,9 +14,11 @@ from django.utils import timezone
 from prr.accounts.services import create_user
 from prr.reviews.approvals import approvals_of
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Message, ReviewItem
 from prr.reviews.queries import progress_of
-from prr.reviews.services import close_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from prr.teams.services import add_members
 from tests.web.conftest import HTMX, signed_in
 from tests.web.pages import header_html, item_html, region

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Message, ReviewItem
-from prr.reviews.services import close_review
 from tests.web.conftest import HTMX
 from tests.web.pages import item_html, region
 

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prr.reviews.channel import post_message
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import cancel_review, start_review
+from prr.reviews.starting import start_review
 
 
 def start(version, dri, title: str, **kw):

@@ -12,14 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from prr.accounts.tokens import create_token
+from prr.reviews.answers import answer_section
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review, close_review
 from prr.reviews.models import Review
-from prr.reviews.services import (
-    answer_section,
-    cancel_review,
-    close_review,
-    set_item_state,
-    start_review,
-)
+from prr.reviews.starting import start_review
 
 
 def listed(html: str) -> list[str]:

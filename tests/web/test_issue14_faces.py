@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from prr.reviews.channel import post_message
 from prr.reviews.follow_ups import raise_follow_up
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import FollowUp, Review, ReviewItem, Waiver
 from prr.reviews.rereview import restart_review
-from prr.reviews.services import close_review, start_review
+from prr.reviews.starting import start_review
 from prr.reviews.waivers import expire_waivers, waive_item
 from prr.web.review_page import EVENT_CHANGES
 from tests.web.conftest import HTMX

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review, close_review
 from prr.reviews.models import Review, Snapshot
-from prr.reviews.services import cancel_review, close_review, set_item_state
 
 
 def url(review, verb: str) -> str:

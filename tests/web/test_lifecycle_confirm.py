@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import unescape
 
-from prr.reviews.services import close_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 
 
 def test_an_outsider_is_told_who_may_close_and_gets_no_form(client, outsider, review):

@@ -7,8 +7,10 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
-from prr.reviews.services import answer_section, close_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from tests.web.conftest import HTMX
 from tests.web.pages import item_html, region
 

@@ -8,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Message
-from prr.reviews.services import add_reviewers, record, set_item_state
+from prr.reviews.services import record
+from prr.reviews.starting import add_reviewers
 from prr.web.review_page import LIVE_MAX_CHANGES
 from tests.web.conftest import HTMX
 from tests.web.pages import region

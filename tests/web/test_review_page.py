@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
-from prr.reviews.services import answer_section, cancel_review, close_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review, close_review
 from tests.web.pages import header_html, item_html, region, section_html
 
 

@@ -16,15 +16,12 @@ from prr.accounts.models import User
 from prr.accounts.services import create_user, deactivate_user
 from prr.integrations.chat.services import link_channel
 from prr.playbooks.services import import_playbook
+from prr.reviews.answers import answer_section
 from prr.reviews.assignment import assign_item, assignable_to, may_assign
 from prr.reviews.channel import post_message
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Answer, Review
-from prr.reviews.services import (
-    add_reviewers,
-    answer_section,
-    close_review,
-    start_review,
-)
+from prr.reviews.starting import add_reviewers, start_review
 from prr.teams.models import Team
 from prr.teams.services import add_members, remove_members
 from tests.web.conftest import HTMX, signed_in

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from prr.reviews.services import answer_section, close_review
+from prr.reviews.answers import answer_section
+from prr.reviews.lifecycle import close_review
 from prr.reviews.snapshot import content_sha256
 
 

@@ -17,10 +17,11 @@ from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError, RuleV
 from prr.operations import metrics
 from prr.reviews import events
 from prr.reviews.follow_ups import follow_up_in_message, raise_follow_up
+from prr.reviews.items import apply_item_state
 from prr.reviews.models import Message, Review, ReviewItem, TaskAction, TimelineKind
 from prr.reviews.phrases import PhraseMatch, PhraseTable, Reason
 from prr.reviews.queries import parse_ref
-from prr.reviews.services import apply_item_state, lock_review, lock_review_status, record
+from prr.reviews.services import lock_review, lock_review_status, record
 from prr.teams.directory import describe_membership
 from prr.teams.models import Source
 from prr.teams.queries import current_member_handles, current_memberships

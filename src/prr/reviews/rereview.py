@@ -21,7 +21,8 @@ from prr.accounts.services import ensure_can_act
 from prr.errors import PermissionDenied, RuleViolation
 from prr.playbooks.services import get_version
 from prr.reviews.models import Answer, AnswerRevision, Review, Snapshot, TimelineKind
-from prr.reviews.services import clean_reason, is_dri_or_admin, lock_review, record, start_review
+from prr.reviews.services import clean_reason, is_dri_or_admin, lock_review, record
+from prr.reviews.starting import start_review
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from django.utils import timezone
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.reviews.items import apply_item_state
 from prr.reviews.models import Review, ReviewItem, TimelineKind, Waiver
 from prr.reviews.services import (
-    apply_item_state,
     clean_reason,
     ensure_open,
     get_item,

@@ -38,12 +38,7 @@ from prr.reviews.queries import (
     progress_of,
 )
 from prr.reviews.rereview import may_request_rereview, may_restart, why_due
-from prr.reviews.services import (
-    may,
-    may_change_item,
-    owns_item,
-    who_may_change,
-)
+from prr.reviews.services import may, may_change_item, owns_item, who_may_change
 from prr.reviews.waivers import may_waive
 from prr.teams.models import Team
 

@@ -9,8 +9,8 @@ from prr.integrations.chat.commands import CommandCall, CommandReply, run_comman
 from prr.integrations.chat.models import ChannelLink
 from prr.integrations.chat.services import link_channel, linked_review
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review, Snapshot
-from prr.reviews.services import set_item_state
 
 TITLE = "Payments API: move card tokenisation to the vault"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from prr.accounts.models import User
 from prr.integrations.chat.intake import ChatMessage, receive_message
 from prr.integrations.chat.services import link_channel, link_user
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Message, Review
-from prr.reviews.services import close_review, set_item_state
 
 
 def said(username: str, text: str, post_id: str = "p1", channel: str = "ch1") -> ChatMessage:

@@ -17,8 +17,9 @@ from prr.integrations.chat.services import (
     unlink_user,
 )
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review, TimelineEvent
-from prr.reviews.services import cancel_review, start_review
+from prr.reviews.starting import start_review
 
 
 def test_the_dri_links_a_channel_and_the_timeline_says_so(review: Review, dri: User) -> None:

@@ -12,8 +12,9 @@ from prr.integrations.chat import outgoing
 from prr.integrations.chat.models import ChatPost
 from prr.integrations.chat.services import link_channel
 from prr.integrations.webhooks.transport import Response
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review, reopen_review
 from prr.reviews.models import Review
-from prr.reviews.services import close_review, reopen_review, set_item_state
 
 # Events reach listeners when their change commits, and the worker needs real commits.
 pytestmark = pytest.mark.django_db(transaction=True)

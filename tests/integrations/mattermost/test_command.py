@@ -13,8 +13,9 @@ from prr.accounts.models import User
 from prr.integrations.chat.commands import HELP
 from prr.integrations.chat.models import ChannelLink
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
-from prr.reviews.services import set_item_state, start_review
+from prr.reviews.starting import start_review
 from tests.integrations.mattermost.conftest import (
     CHANNEL_ID,
     CHANNEL_NAME,

@@ -15,8 +15,10 @@ from prr.accounts.models import User
 from prr.integrations.chat.models import ChannelLink, ChatPost
 from prr.integrations.chat.services import link_channel
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Review
-from prr.reviews.services import close_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from tests.integrations.conftest import ChatRequest, ChatServer
 from tests.integrations.mattermost.conftest import (
     BASE_URL,

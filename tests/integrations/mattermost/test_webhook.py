@@ -17,8 +17,8 @@ from prr.accounts.models import User
 from prr.integrations.chat.models import ChannelLink
 from prr.integrations.chat.services import link_user
 from prr.integrations.mattermost import views
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Message, Review
-from prr.reviews.services import close_review
 from tests.integrations.mattermost.conftest import (
     IDS,
     OTHER_CHANNEL_ID,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from prr.integrations.chat.models import ChannelLink
 from prr.integrations.slack.models import CommandReceipt
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
-from prr.reviews.services import set_item_state
 
 from .conftest import BASE_URL, CHANNEL, OTHER_CHANNEL, TEAM_ID, command_form, posted
 

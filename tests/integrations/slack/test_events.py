@@ -9,8 +9,8 @@ import pytest
 
 from prr.integrations.chat.models import ChatPost
 from prr.integrations.chat.services import link_user
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Message
-from prr.reviews.services import close_review
 
 from .conftest import (
     BOT_TOKEN,

@@ -8,7 +8,7 @@ import pytest
 
 from prr.integrations.webhooks.models import Delivery, Subscription
 from prr.integrations.webhooks.services import add_subscription
-from prr.reviews.services import set_item_state
+from prr.reviews.items import set_item_state
 
 pytestmark = pytest.mark.django_db
 

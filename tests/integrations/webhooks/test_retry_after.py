@@ -8,7 +8,7 @@ from django.utils import timezone
 from prr.integrations.webhooks.models import Delivery
 from prr.integrations.webhooks.services import add_subscription
 from prr.integrations.webhooks.tasks import deliver
-from prr.reviews.services import set_item_state
+from prr.reviews.items import set_item_state
 
 from ..conftest import ChatServer
 

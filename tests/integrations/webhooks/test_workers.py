@@ -66,7 +66,7 @@ from prr.accounts.services import create_user
 from prr.integrations.webhooks.services import add_subscription
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews.channel import post_message
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 
 url = sys.argv[1]
 dri = create_user("dana")

@@ -18,9 +18,10 @@ from prr.integrations.chat.services import (
     start_review_in_channel,
     unlink_channel,
 )
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, list_reviews, progress_of, readiness
-from prr.reviews.services import close_review, set_item_state
 
 LIST_LIMIT = 20
 

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from prr.accounts.models import User
 from prr.errors import PrrError
+from prr.reviews.lifecycle import cancel_review, close_review, reopen_review
 from prr.reviews.models import Review
 from prr.reviews.queries import missing_items, unanswered_sections
-from prr.reviews.services import cancel_review, close_review, may, reopen_review, who_may
+from prr.reviews.services import may, who_may
 from prr.web.views.common import acting_user, status_for
 from prr.web.views.reviews import load_review
 

@@ -22,20 +22,16 @@ from django.views.decorators.http import require_GET, require_POST
 from prr.accounts.models import User
 from prr.accounts.services import get_user
 from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError
+from prr.reviews.answers import answer_section
 from prr.reviews.assignment import assign_item
 from prr.reviews.channel import PostResult, post_message
 from prr.reviews.follow_ups import complete_follow_up, raise_follow_up
+from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, live_version, parse_ref
 from prr.reviews.rereview import request_rereview, restart_review
-from prr.reviews.services import (
-    add_reviewers,
-    answer_section,
-    ensure_open,
-    may,
-    set_item_state,
-    who_may,
-)
+from prr.reviews.services import ensure_open, may, who_may
+from prr.reviews.starting import add_reviewers
 from prr.reviews.waivers import waive_item
 from prr.teams.models import Team
 from prr.teams.queries import person_or_team

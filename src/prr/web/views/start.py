@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from prr.accounts.models import User
 from prr.accounts.services import get_user
 from prr.errors import PrrError
-from prr.reviews.services import start_review
+from prr.reviews.starting import start_review
 from prr.web.forms import StartReviewForm
 from prr.web.views.common import acting_user, status_for
 
