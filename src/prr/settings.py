@@ -174,12 +174,23 @@ TASKS = {
     }
 }
 
-# Outgoing webhooks: how long to wait for a receiver, how many attempts, and the back-off
-# (the first retry after WEBHOOK_RETRY_DELAY seconds, doubling up to WEBHOOK_RETRY_MAX_DELAY).
+# What workers send (prr.integrations.outbox), each with its own limits: how long to wait for
+# an answer, how many attempts in a round, and the back-off (the first retry after
+# *_RETRY_DELAY seconds, doubling up to *_RETRY_MAX_DELAY). Outgoing webhooks:
 WEBHOOK_TIMEOUT = env_int("PRR_WEBHOOK_TIMEOUT", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("PRR_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_RETRY_DELAY = env_int("PRR_WEBHOOK_RETRY_DELAY", 10, minimum=1)
 WEBHOOK_RETRY_MAX_DELAY = env_int("PRR_WEBHOOK_RETRY_MAX_DELAY", 3600, minimum=1)
+# Chat posts to Mattermost and Slack, and the Mattermost bot's API calls:
+CHAT_TIMEOUT = env_int("PRR_CHAT_TIMEOUT", 10, minimum=1)
+CHAT_MAX_ATTEMPTS = env_int("PRR_CHAT_MAX_ATTEMPTS", 8, minimum=1)
+CHAT_RETRY_DELAY = env_int("PRR_CHAT_RETRY_DELAY", 10, minimum=1)
+CHAT_RETRY_MAX_DELAY = env_int("PRR_CHAT_RETRY_MAX_DELAY", 3600, minimum=1)
+# Email (EMAIL_TIMEOUT is Django's: how long an SMTP server has for each step):
+EMAIL_TIMEOUT = env_int("PRR_SMTP_TIMEOUT", 10, minimum=1)
+EMAIL_MAX_ATTEMPTS = env_int("PRR_EMAIL_MAX_ATTEMPTS", 8, minimum=1)
+EMAIL_RETRY_DELAY = env_int("PRR_EMAIL_RETRY_DELAY", 10, minimum=1)
+EMAIL_RETRY_MAX_DELAY = env_int("PRR_EMAIL_RETRY_MAX_DELAY", 3600, minimum=1)
 
 # Email about notifications (prr.notifications.email), sent by `prr worker`; off without a host.
 # PRR_SMTP_TLS: `starttls` (port 587), `ssl` (port 465) or `none` (a relay on the host or LAN).

@@ -123,11 +123,13 @@ def chat_server() -> Iterator[ChatServer]:
 
 @pytest.fixture
 def quick_retries(settings: Any) -> None:
-    """Retries after milliseconds instead of seconds, and a short timeout."""
-    settings.WEBHOOK_RETRY_DELAY = 0.01
-    settings.WEBHOOK_RETRY_MAX_DELAY = 0.05
-    settings.WEBHOOK_MAX_ATTEMPTS = 3
-    settings.WEBHOOK_TIMEOUT = 2
+    """Retries after milliseconds instead of seconds, and a short timeout, for webhooks, chat
+    posts and emails alike."""
+    for user in ("WEBHOOK", "CHAT", "EMAIL"):
+        setattr(settings, f"{user}_RETRY_DELAY", 0.01)
+        setattr(settings, f"{user}_RETRY_MAX_DELAY", 0.05)
+        setattr(settings, f"{user}_MAX_ATTEMPTS", 3)
+        setattr(settings, f"{user}_TIMEOUT", 2)
 
 
 def make_worker(name: str = "test-worker") -> Worker:

@@ -21,20 +21,21 @@ __all__ = ["quick_retries"]
 
 @dataclass
 class Mailbox:
-    """Every message the SMTP server accepted, parsed; `refuse` makes it answer 451 (try
-    later) to that many messages first."""
+    """Every message the SMTP server accepted, parsed; `refuse` makes it answer `refusal`
+    (451, try later) to that many messages first."""
 
     host: str = "127.0.0.1"
     port: int = 0
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refuse: int = 0
+    refusal: str = "451 4.3.0 Mailbox busy, try again later"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             if self.refuse > 0:
                 self.refuse -= 1
-                return "451 4.3.0 Mailbox busy, try again later"
+                return self.refusal
             parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
             self.received.append((list(envelope.rcpt_tos), parsed))

@@ -2,15 +2,14 @@
 
 Off until `PRR_SMTP_HOST` is set. Each email is a row (`Email`) sent by a task through
 Django's email backend (SMTP), claimed for each attempt (prr.integrations.outbox) so that
-several workers never send it twice, retried with back-off on a failure the server may get
-over (a refused connection, a 4xx answer), given up on a permanent refusal (5xx).
+several workers never send it twice, retried with back-off (PRR_EMAIL_*) on a failure the
+server may get over (a refused connection, a 4xx answer), given up on a permanent refusal (5xx).
 Every email carries the person's unsubscribe link, in the text and as `List-Unsubscribe`.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -26,9 +25,9 @@ from prr.accounts.models import User
 from prr.integrations import outbox
 from prr.notifications.models import Email, EmailChoice, Notification, NotificationSettings
 
-logger = logging.getLogger(__name__)
-
 DIGEST_EVERY = timedelta(days=1)
+# Email's own settings: PRR_SMTP_TIMEOUT (Django's EMAIL_TIMEOUT), PRR_EMAIL_MAX_ATTEMPTS, …
+LIMITS = outbox.Limits("EMAIL")
 
 
 def enabled() -> bool:
@@ -88,19 +87,13 @@ def send_email(email_id: int) -> str:
     return send(email_id)
 
 
-def enqueue(email_id: int, *, run_after: datetime | None = None) -> None:
+def enqueue(email_id: int, run_after: datetime | None = None) -> None:
     the_task = send_email if run_after is None else send_email.using(run_after=run_after)
     the_task.enqueue(email_id)
 
 
-def send(email_id: int) -> str:
-    token = secrets.token_hex(16)
-    if not outbox.claim(Email, email_id, token):
-        return "skipped"
-    email = Email.objects.get(pk=email_id)
+def send_over_smtp(email: Email) -> outbox.Reply:
     chosen, _ = NotificationSettings.objects.get_or_create(user_id=email.user_id)
-    held = Email.objects.filter(pk=email_id, claim_token=token)
-    release = {"lease_until": None, "claim_token": ""}
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.text,
@@ -113,28 +106,27 @@ def send(email_id: int) -> str:
     )
     message.attach_alternative(email.html, "text/html")
     try:
-        with get_connection(timeout=outbox.timeout()) as connection:
+        with get_connection(timeout=LIMITS.timeout()) as connection:
             connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        # 4xx: the server may get over it (greylisting, a full queue); 5xx: it never will.
         permanent = isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
-        if permanent or email.attempts >= outbox.max_attempts():
-            held.update(status=Email.Status.FAILED, last_error=error, **release)
-            logger.warning("Email %s to %s failed for good: %s", email_id, email.to, error)
-            return str(Email.Status.FAILED)
-        next_attempt_at = timezone.now() + outbox.retry_delay(email.attempts)
-        if held.update(
-            status=Email.Status.RETRYING,
-            next_attempt_at=next_attempt_at,
-            last_error=error,
-            **release,
-        ):
-            enqueue(email_id, run_after=next_attempt_at)
-        return str(Email.Status.RETRYING)
-    held.update(
-        status=Email.Status.DELIVERED, delivered_at=timezone.now(), last_error="", **release
-    )
-    return str(Email.Status.DELIVERED)
+        return outbox.Reply(ok=False, error=f"{type(exc).__name__}: {exc}", permanent=permanent)
+    return outbox.Reply(ok=True)
+
+
+EMAILS = outbox.Outbox(
+    model=Email,
+    limits=LIMITS,
+    send=send_over_smtp,
+    enqueue=enqueue,
+    noun="email",
+    logger=logging.getLogger(__name__),
+)
+
+
+def send(email_id: int) -> str:
+    return outbox.attempt(EMAILS, email_id)
 
 
 def send_digests(now: datetime | None = None) -> int:
@@ -177,7 +169,4 @@ def send_digests(now: datetime | None = None) -> int:
 
 
 def rescue_abandoned() -> int:
-    stalled = outbox.abandoned(Email)
-    for email_id in stalled:
-        enqueue(email_id)
-    return len(stalled)
+    return outbox.rescue_abandoned(EMAILS)

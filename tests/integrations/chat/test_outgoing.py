@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from prr.integrations import outbox
 from prr.integrations.chat import outgoing
 from prr.integrations.chat.outgoing import queue_post, register_sender, retry_post
 from prr.integrations.mattermost.client import send_incoming_webhook
@@ -60,7 +59,7 @@ def test_a_permanently_failed_post_can_be_retried_by_hand(answers, quick_retries
 
 
 def test_retry_after_sets_the_next_attempt(answers, quick_retries, settings):
-    settings.WEBHOOK_RETRY_MAX_DELAY = 3600
+    settings.CHAT_RETRY_MAX_DELAY = 3600
     answers.append(Response(429, 2, error="HTTP 429 Too Many Requests", retry_after=120))
     post = queue_post(PLAYED, "somewhere", {"text": "hello"})
     before = timezone.now()
@@ -72,8 +71,8 @@ def test_retry_after_sets_the_next_attempt(answers, quick_retries, settings):
 
 
 def test_without_retry_after_the_back_off_applies(answers, quick_retries, settings):
-    settings.WEBHOOK_RETRY_DELAY = 10
-    settings.WEBHOOK_RETRY_MAX_DELAY = 3600
+    settings.CHAT_RETRY_DELAY = 10
+    settings.CHAT_RETRY_MAX_DELAY = 3600
     answers.append(Response(503, 2, error="HTTP 503 Service Unavailable"))
     post = queue_post(PLAYED, "somewhere", {"text": "hello"})
     before = timezone.now()
@@ -84,12 +83,13 @@ def test_without_retry_after_the_back_off_applies(answers, quick_retries, settin
 
 
 def test_the_wait_asked_for_is_bounded_by_the_longest_wait(settings):
-    settings.WEBHOOK_RETRY_DELAY = 10
-    settings.WEBHOOK_RETRY_MAX_DELAY = 60
-    assert outbox.retry_delay(1, retry_after=5) == timedelta(seconds=5)  # shorter than 10 s too
-    assert outbox.retry_delay(1, retry_after=7200) == timedelta(seconds=60)
-    assert outbox.retry_delay(1, retry_after=-3) == timedelta(0)
-    assert outbox.retry_delay(3) == timedelta(seconds=40)
+    settings.CHAT_RETRY_DELAY = 10
+    settings.CHAT_RETRY_MAX_DELAY = 60
+    retry_delay = outgoing.LIMITS.retry_delay
+    assert retry_delay(1, retry_after=5) == timedelta(seconds=5)  # shorter than 10 s too
+    assert retry_delay(1, retry_after=7200) == timedelta(seconds=60)
+    assert retry_delay(1, retry_after=-3) == timedelta(0)
+    assert retry_delay(3) == timedelta(seconds=40)
 
 
 def test_retry_after_is_read_as_seconds_or_as_an_http_date():
@@ -165,7 +165,7 @@ def test_a_mattermost_outage_is_still_retried(chat_server: ChatServer, send_chat
 
 
 def test_mattermosts_retry_after_is_kept(chat_server: ChatServer, settings):
-    settings.WEBHOOK_TIMEOUT = 2
+    settings.CHAT_TIMEOUT = 2
     chat_server.on("POST", HOOK, (429, "limit exceeded", {"Retry-After": "9"}))
     response = send_incoming_webhook(chat_server.url + HOOK, {"text": "PRR-1 started"})
     assert (response.status_code, response.retry_after, response.permanent) == (429, 9.0, False)

@@ -11,7 +11,9 @@ from prr.cli import prr
 from prr.integrations.chat.models import ChatPost
 from prr.integrations.chat.services import link_channel
 from prr.integrations.slack.client import post_message
-from prr.reviews.services import close_review, set_item_state, start_review
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
+from prr.reviews.starting import start_review
 
 from ..conftest import run_worker
 from .conftest import BASE_URL, BOT_TOKEN, CHANNEL, TEAM_ID, posted, rate_limited
@@ -99,7 +101,7 @@ def test_a_permanent_refusal_fails_at_once_with_slacks_reason_and_what_to_do(
     slack_api.on("POST", "/api/chat.postMessage", (200, {"ok": False, "error": code}))
     start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
     [post] = send_chat_posts()
-    assert (post.status, post.attempts) == ("failed", 1)  # not the 3 WEBHOOK_MAX_ATTEMPTS
+    assert (post.status, post.attempts) == ("failed", 1)  # not the 3 CHAT_MAX_ATTEMPTS
     assert post.last_error == (
         f"slack: {code} ({hint}). Not retried: sending it again as it is cannot succeed. Fix "
         f"the cause, then send it again with `prr chat retry {post.pk}`."
@@ -147,7 +149,7 @@ def test_an_error_slack_may_not_repeat_is_retried(
 def test_a_rate_limited_post_waits_as_long_as_slack_said(
     slack_api, settings, small_playbook, dri, quick_retries
 ):
-    settings.WEBHOOK_RETRY_MAX_DELAY = 600
+    settings.CHAT_RETRY_MAX_DELAY = 600
     settings.SLACK_NOTIFY_CHANNEL = NEWS
     slack_api.on("POST", "/api/chat.postMessage", rate_limited(30))
     start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")
@@ -169,7 +171,7 @@ def test_a_rate_limited_post_waits_as_long_as_slack_said(
 def test_a_retry_after_longer_than_the_longest_wait_is_cut_to_it(
     slack_api, settings, small_playbook, dri, quick_retries
 ):
-    settings.WEBHOOK_RETRY_MAX_DELAY = 60
+    settings.CHAT_RETRY_MAX_DELAY = 60
     settings.SLACK_NOTIFY_CHANNEL = NEWS
     slack_api.on("POST", "/api/chat.postMessage", rate_limited(86400))
     start_review(version=small_playbook, title=TITLE, dri=dri, kind="service")

@@ -21,7 +21,7 @@ from prr.integrations.webhooks.services import (
 )
 from prr.integrations.webhooks.signing import verify_signature
 from prr.integrations.webhooks.tasks import claim, deliver, rescue_abandoned, retry_delay, settle
-from prr.reviews.services import set_item_state
+from prr.reviews.items import set_item_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,7 +105,7 @@ def test_a_retry_by_hand_gets_a_fresh_round_of_attempts(review, dri, receiver, s
     retry_delivery(delivery.pk, by=None)
     [delivery] = drain()
     assert delivery.status == "failed"
-    assert delivery.attempts == 6
+    assert delivery.attempts_in_all == 6
     assert len(receiver.requests) == 6
 
 

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from prr.errors import PrrError
-from prr.integrations import outbox
+from prr.integrations.chat import outgoing
 from prr.integrations.chat.commands import ChannelOpener, CommandCall, review_link, review_url
 from prr.integrations.chat.models import ChannelLink, ChatIdentity, Platform
 from prr.integrations.chat.own_posts import remember_own_post
@@ -54,7 +54,7 @@ def open_review_channel(review_id: int, caller_id: str = "", attempt: int = 1) -
     try:
         return open_channel(review_id, caller_id)
     except MattermostApiError as exc:
-        if attempt >= outbox.max_attempts():
+        if attempt >= outgoing.LIMITS.max_attempts():
             logger.error(
                 "Review #%s: gave up opening its Mattermost channel after %s attempts: %s",
                 review_id,
@@ -62,7 +62,7 @@ def open_review_channel(review_id: int, caller_id: str = "", attempt: int = 1) -
                 exc.message,
             )
             return "failed"
-        run_after = timezone.now() + outbox.retry_delay(attempt)
+        run_after = timezone.now() + outgoing.LIMITS.retry_delay(attempt)
         open_review_channel.using(run_after=run_after).enqueue(review_id, caller_id, attempt + 1)
         logger.warning(
             "Review #%s: opening its Mattermost channel failed (attempt %s), will retry: %s",

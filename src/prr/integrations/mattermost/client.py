@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from prr.integrations import outbox, outgoing_guard
+from prr.integrations.chat import outgoing
 from prr.integrations.chat.mentions import without_broadcasts
 from prr.integrations.webhooks import transport
 
@@ -38,7 +39,7 @@ def send_incoming_webhook(target_url: str, payload: dict[str, Any]) -> transport
     text = without_broadcasts(str(payload.get("text", "")))
     body = json.dumps({**payload, "text": text, "username": USERNAME}, ensure_ascii=False)
     response = transport.post(
-        target_url, body.encode("utf-8"), {"Content-Type": JSON}, timeout=outbox.timeout()
+        target_url, body.encode("utf-8"), {"Content-Type": JSON}, timeout=outgoing.LIMITS.timeout()
     )
     permanent = {
         400: "the incoming webhook was deleted or its URL is wrong (Mattermost answers 400 for "
@@ -84,7 +85,9 @@ class MattermostApi:
     def from_settings(cls) -> MattermostApi | None:
         if not (settings.MATTERMOST_URL and settings.MATTERMOST_BOT_TOKEN):
             return None
-        return cls(settings.MATTERMOST_URL, settings.MATTERMOST_BOT_TOKEN, outbox.timeout())
+        return cls(
+            settings.MATTERMOST_URL, settings.MATTERMOST_BOT_TOKEN, outgoing.LIMITS.timeout()
+        )
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """The decoded JSON answer; raises MattermostApiError for anything but a 2xx."""

@@ -19,7 +19,8 @@ from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from prr.integrations import outbox, outgoing_guard
+from prr.integrations import outgoing_guard
+from prr.integrations.chat import outgoing
 from prr.integrations.slack.mrkdwn import to_mrkdwn
 from prr.integrations.webhooks.transport import Response, retry_after_seconds
 
@@ -102,7 +103,7 @@ def post_message(channel: str, payload: dict[str, Any]) -> Response:
         # slack_sdk connects by itself: its host (slack.com, or PRR_SLACK_API_URL) is checked
         # just before.
         outgoing_guard.check_url_now(settings.SLACK_API_URL)
-        answer = web_client(outbox.timeout()).chat_postMessage(**fields)
+        answer = web_client(outgoing.LIMITS.timeout()).chat_postMessage(**fields)
     except SlackApiError as exc:
         status, data = exc.response.status_code, exc.response.data
         error = describe_refusal(data, status)

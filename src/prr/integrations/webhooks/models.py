@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from prr.errors import PrrError
+from prr.integrations.outbox import OutboxRow
 from prr.integrations.webhooks.validation import validate_events, validate_url
 from prr.reviews.events import ALL_EVENTS, EVENT_TYPES
 
@@ -62,15 +63,11 @@ class Subscription(models.Model):
             raise ValidationError({"events": exc.message}) from None
 
 
-class Delivery(models.Model):
-    """One event for one subscription: its frozen payload and where its sending stands."""
+class Delivery(OutboxRow):
+    """One event for one subscription: its frozen payload and where its sending stands (sent
+    by a worker through prr.integrations.outbox, as chat posts and emails are)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "pending (queued, not tried yet)"
-        SENDING = "sending", "sending (a worker holds it)"
-        RETRYING = "retrying", "retrying (waiting for the next attempt)"
-        DELIVERED = "delivered"
-        FAILED = "failed", "failed (gave up; retry by hand)"
+    Status = OutboxRow.Status
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -81,24 +78,9 @@ class Delivery(models.Model):
         "reviews.Review", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     payload = models.JSONField(encoder=DjangoJSONEncoder)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0, help_text="Attempts made, in all.")
-    round_start = models.PositiveIntegerField(
-        default=0, help_text="Attempts made before the current round (a retry by hand)."
-    )
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="A worker sending it holds it until then."
-    )
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-pk"]
+    class Meta(OutboxRow.Meta):
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "-id"])]
         constraints = [
             # An event reaches each subscription once, even if it were handed over twice.
             models.UniqueConstraint(
@@ -108,10 +90,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery #{self.pk} ({self.event_type}, {self.status})"
-
-    @property
-    def attempts_in_round(self) -> int:
-        return self.attempts - self.round_start
 
 
 class DeliveryAttempt(models.Model):
