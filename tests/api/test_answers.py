@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from prr.reviews.answers import answer_section
+from prr.reviews.lifecycle import close_review
 from prr.reviews.models import Answer
-from prr.reviews.services import answer_section, close_review
 from tests.api.conftest import error_of
 
 
@@ -12,9 +13,9 @@ def test_the_document_lists_every_section_with_its_questions(api_as, outsider, r
     response = api_as(outsider).get("/reviews/PRR-1/answers")
     assert response.status_code == 200
     summary, architecture = response.json()
-    assert (summary["section"], summary["title"]) == ("summary", "Summary")
+    assert (summary["key"], summary["title"]) == ("summary", "Summary")
     assert summary["questions"] == ["What is being launched, and for whom?"]
-    assert (summary["body"], summary["updated_by"], summary["revisions"]) == (
+    assert (summary["answer"], summary["answered_by"], summary["revisions"]) == (
         "Card tokens move to the vault.",
         "dana",
         1,
@@ -23,7 +24,7 @@ def test_the_document_lists_every_section_with_its_questions(api_as, outsider, r
         "Which services does it depend on?",
         "What happens when each is down?",
     ]
-    assert (architecture["body"], architecture["updated_by"], architecture["revisions"]) == (
+    assert (architecture["answer"], architecture["answered_by"], architecture["revisions"]) == (
         None,
         None,
         0,
@@ -33,20 +34,41 @@ def test_the_document_lists_every_section_with_its_questions(api_as, outsider, r
 def test_one_section(api_as, outsider, review):
     response = api_as(outsider).get("/reviews/PRR-1/answers/architecture")
     assert response.status_code == 200
-    assert (response.json()["title"], response.json()["body"]) == ("Architecture", None)
+    assert (response.json()["title"], response.json()["answer"]) == ("Architecture", None)
 
 
 def test_the_dri_answers_and_every_text_is_a_revision(api_as, dri, review):
     client = api_as(dri)
     first = client.put("/reviews/PRR-1/answers/summary", {"body": "Tokens move to the vault."})
     assert first.status_code == 200, first.content
-    assert (first.json()["body"], first.json()["revisions"]) == ("Tokens move to the vault.", 1)
+    assert (first.json()["answer"], first.json()["revisions"]) == ("Tokens move to the vault.", 1)
     second = client.put(
         "/reviews/PRR-1/answers/summary", {"body": "Tokens move to the vault, region by region."}
     )
     assert second.json()["revisions"] == 2
     assert client.get("/reviews/PRR-1/answers").json()[0]["revisions"] == 2
     assert review.timeline.filter(kind="answer.updated").count() == 2
+
+
+def test_a_section_reads_the_same_here_and_in_the_whole_review(api_as, dri, review):
+    # One representation: /answers and the review's `sections` share their keys and values
+    # (before, /answers said `section`, `body`, `updated_by`, `updated_at`).
+    client = api_as(dri)
+    client.put("/reviews/PRR-1/answers/summary", {"body": "Tokens move to the vault."})
+    alone = client.get("/reviews/PRR-1/answers/summary").json()
+    [in_review] = [
+        s for s in client.get("/reviews/PRR-1").json()["sections"] if s["key"] == "summary"
+    ]
+    assert alone == in_review
+    assert set(alone) == {
+        "key",
+        "title",
+        "questions",
+        "answer",
+        "answered_by",
+        "answered_at",
+        "revisions",
+    }
 
 
 def test_an_unchanged_answer_is_refused(api_as, dri, review):

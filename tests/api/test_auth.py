@@ -65,9 +65,11 @@ def test_a_token_acts_as_its_user(api_as, outsider, ready_review):
 def test_me_names_the_tokens_user(api_as, sre_member):
     response = api_as(sre_member).get("/me")
     assert response.status_code == 200
+    # The same person as `prr user list --json` shows (before: no `email` here).
     assert response.json() == {
         "username": "sam",
         "name": "Sam Okafor",
+        "email": sre_member.email,
         "admin": False,
         "bot": False,
         "active": True,

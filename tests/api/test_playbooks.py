@@ -22,6 +22,7 @@ def test_playbooks_are_listed(api_as, outsider, small_playbook, default_playbook
         "title": "Small readiness review",
         "latest_version": 1,
         "versions": 1,
+        "kinds": ["service", "feature", "infrastructure"],  # as `prr playbook list --json`
     }
     assert "prr" in listed
 

@@ -12,23 +12,35 @@ def test_teams_are_listed_with_their_current_members(api_as, outsider, sre_membe
     response = api_as(outsider).get("/teams")
     assert response.status_code == 200
     assert response.json() == [
-        {"slug": "platform", "name": "Platform", "members": []},
-        {"slug": "product", "name": "Product", "members": []},
-        {"slug": "security", "name": "Security", "members": ["sid"]},
-        {"slug": "sre", "name": "SRE", "members": ["sam"]},
+        team("platform", "Platform", []),
+        team("product", "Product", []),
+        team("security", "Security", ["sid"]),
+        team("sre", "SRE", ["sam"]),
     ]
+
+
+def team(slug: str, name: str, members: list[str]) -> dict[str, object]:
+    # As `prr team list --json` shows it (before, the API had no `deactivated_members` and
+    # no `directory`).
+    return {
+        "slug": slug,
+        "name": name,
+        "members": members,
+        "deactivated_members": [],
+        "directory": None,
+    }
 
 
 def test_a_team(api_as, outsider, sre_member):
     response = api_as(outsider).get("/teams/SRE")
-    assert response.json() == {"slug": "sre", "name": "SRE", "members": ["sam"]}
+    assert response.json() == team("sre", "SRE", ["sam"])
     assert error_of(api_as(outsider).get("/teams/dba")) == (404, "not_found")
 
 
 def test_an_admin_creates_a_team(api_as, admin, teams):
     response = api_as(admin).post("/teams", {"slug": "dba", "name": "Databases"})
     assert response.status_code == 201
-    assert response.json() == {"slug": "dba", "name": "Databases", "members": []}
+    assert response.json() == team("dba", "Databases", [])
     assert Team.objects.filter(slug="dba").exists()
 
 

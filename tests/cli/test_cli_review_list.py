@@ -12,8 +12,10 @@ import pytest
 
 from prr.accounts.models import User
 from prr.playbooks.models import PlaybookVersion
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import cancel_review
 from prr.reviews.models import Review
-from prr.reviews.services import cancel_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from tests.cli.conftest import Cli, stdout_json
 
 
@@ -85,7 +87,7 @@ def test_all_shows_every_review_read_a_batch_at_a_time(
     result = cli("review", "list", "--all", "--json")
 
     rows = stdout_json(result)
-    assert [(r["ref"], r["required_complete"]) for r in rows] == [
+    assert [(r["ref"], r["complete"]) for r in rows] == [
         ("PRR-5", 0),
         ("PRR-4", 1),
         ("PRR-3", 0),

@@ -13,7 +13,9 @@ from click.testing import Result
 
 from prr.accounts.models import User
 from prr.playbooks.models import PlaybookVersion
+from prr.representation import as_json
 from prr.reviews.models import Review
+from prr.reviews.schemas import ReviewOut, ReviewSummaryOut
 from tests.cli.conftest import Cli, stdout_json
 from tests.conftest import SMALL_PLAYBOOK
 
@@ -200,18 +202,21 @@ def test_it_lists_open_reviews_as_json(cli: Cli, review: Review, sre_member: Use
 
     rows = stdout_json(cli("review", "list", "--json"))
 
-    assert rows == [
-        {
-            "number": 1,
-            "ref": "PRR-1",
-            "title": TITLE,
-            "kind": "service",
-            "status": "open",
-            "dri": "dana",
-            "required_complete": 1,
-            "required": 4,
-        }
-    ]
+    # The API's review summary (before: `required_complete` instead of `complete`, and no
+    # playbook, dates or url).
+    [row] = rows
+    assert {k: row[k] for k in ("number", "ref", "title", "kind", "status", "dri")} == {
+        "number": 1,
+        "ref": "PRR-1",
+        "title": TITLE,
+        "kind": "service",
+        "status": "open",
+        "dri": "dana",
+    }
+    assert (row["complete"], row["required"]) == (1, 4)
+    assert (row["playbook"], row["playbook_version"], row["closed_at"]) == ("small", 1, None)
+    assert row["url"].endswith("/reviews/1/")
+    assert rows == as_json(ReviewSummaryOut.list_of([review]))
 
 
 def test_it_lists_open_reviews_as_text_with_their_progress(cli: Cli, review: Review) -> None:
@@ -254,8 +259,13 @@ def test_it_shows_a_review_as_json(cli: Cli, review: Review) -> None:
         data["status"],
         data["kind"],
         data["dri"],
-        data["ready_to_close"],
+        data["readiness"]["ready"],
     ) == (1, TITLE, "open", "service", "dana", False)
+    # The API's review (before: `ready_to_close` and `missing` as sentences).
+    assert data == as_json(ReviewOut.of(review))
+    assert "SRE review is still open; waiting for a member of team SRE to approve" in [
+        m["reason"] for m in data["readiness"]["missing"]
+    ]
     assert [
         (i["key"], i["title"], i["owner"], i["required"], i["state"], i["changed_by"], i["via"])
         for i in data["items"]
@@ -286,7 +296,7 @@ def test_it_shows_a_review_as_text(cli: Cli, review: Review) -> None:
 
 
 def test_it_shows_a_ready_review_as_ready_to_close(cli: Cli, ready: Review) -> None:
-    assert show(cli)["ready_to_close"] is True
+    assert show(cli)["readiness"]["ready"] is True
     assert "  Ready to close." in ok(cli("review", "show", "1")).stdout.splitlines()
 
 
@@ -336,9 +346,13 @@ def test_it_posts_a_message_as_json(cli: Cli, review: Review, outsider: User) ->
         cli("review", "post", "PRR-1", "Where is the runbook?", "--as", "oscar", "--json")
     )
 
-    assert set(data) == {"message", "effects", "replies"}
-    assert isinstance(data["message"], int)
-    assert (data["effects"], data["replies"]) == ([], [])
+    # The API's answer to a post (before: the message's id only, and the replies' texts).
+    assert set(data) == {"message", "effects", "replies", "duplicate"}
+    assert (data["message"]["author"], data["message"]["body"]) == (
+        "oscar",
+        "Where is the runbook?",
+    )
+    assert (data["effects"], data["replies"], data["duplicate"]) == ([], [], False)
 
 
 def test_it_approves_by_phrase(cli: Cli, review: Review, sre_member: User) -> None:
@@ -347,16 +361,17 @@ def test_it_approves_by_phrase(cli: Cli, review: Review, sre_member: User) -> No
     )
 
     assert data["effects"] == [{"item": "sre-review", "state": "done"}]
-    assert data["replies"] == [
+    assert [r["body"] for r in data["replies"]] == [
         f"'SRE review' is now done: approved by @sam (member of team SRE) in message "
-        f"#{data['message']}."
+        f"#{data['message']['id']}."
     ]
+    assert data["replies"][0]["author"] is None
     sre = item(cli, "sre-review")
     assert (sre["state"], sre["changed_by"], sre["via"], sre["message"]) == (
         "done",
         "sam",
         "message",
-        data["message"],
+        data["message"]["id"],
     )
 
 
@@ -376,7 +391,7 @@ def test_it_refuses_an_outsiders_phrase_with_a_reply(
     )
 
     assert data["effects"] == []
-    assert data["replies"] == [
+    assert [r["body"] for r in data["replies"]] == [
         "@oscar is not a member of team SRE, so this does not change 'SRE review'. "
         "Who can: SRE: @sam."
     ]
@@ -393,7 +408,7 @@ def test_it_refuses_the_phrase_of_a_removed_team_member(
     )
 
     assert data["effects"] == []
-    assert "@sam is not a member of team SRE" in data["replies"][0]
+    assert "@sam is not a member of team SRE" in data["replies"][0]["body"]
 
 
 def test_it_ignores_a_negated_phrase(cli: Cli, review: Review, sre_member: User) -> None:
@@ -611,7 +626,7 @@ def test_it_closes_a_ready_review_with_a_snapshot(cli: Cli, ready: Review) -> No
     match = re.fullmatch(r"Closed PRR-1\. Snapshot v1, sha256 ([0-9a-f]{64})\.\n", result.stdout)
     assert match
     data = show(cli)
-    assert (data["status"], data["ready_to_close"]) == ("closed", False)
+    assert (data["status"], data["readiness"]["ready"]) == ("closed", False)
     assert [(s["version"], s["sha256"]) for s in data["snapshots"]] == [(1, match.group(1))]
 
 
@@ -688,7 +703,9 @@ def test_it_replies_that_a_closed_review_ignores_approvals(cli: Cli, closed: Rev
     )
 
     assert data["effects"] == []
-    assert data["replies"] == ["PRR-1 is closed; approvals no longer change it ('SRE review')."]
+    assert [r["body"] for r in data["replies"]] == [
+        "PRR-1 is closed; approvals no longer change it ('SRE review')."
+    ]
     assert item(cli, "sre-review")["state"] == "done"
 
 
@@ -710,7 +727,9 @@ def test_it_exports_a_closed_review_as_markdown(cli: Cli, closed: Review) -> Non
 def test_it_exports_a_closed_review_as_json_with_its_sha256(cli: Cli, closed: Review) -> None:
     data = stdout_json(cli("review", "export", "1", "--format", "json"))
 
-    assert set(data) == {"sha256", "content"}
+    # The API's snapshot (before: only `sha256` and `content`).
+    assert set(data) == {"version", "sha256", "created_at", "created_by", "content", "addenda"}
+    assert (data["version"], data["created_by"], data["addenda"]) == (1, "dana", [])
     assert data["sha256"] == show(cli)["snapshots"][0]["sha256"]
     canonical = json.dumps(
         data["content"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -845,8 +864,19 @@ def test_it_shows_the_timeline_as_json(cli: Cli, review: Review, outsider: User)
         ("task_action.refused", "oscar"),
         ("item.changed", "dana"),
     ]
-    assert set(rows[0]) == {"at", "kind", "actor", "summary", "message", "data"}
-    assert rows[1]["message"] == posted["message"]
+    # The API's timeline events (before: `at` instead of `created_at`, and no id or item).
+    assert set(rows[0]) == {
+        "id",
+        "created_at",
+        "kind",
+        "actor",
+        "summary",
+        "item",
+        "message",
+        "data",
+    }
+    assert rows[1]["message"] == posted["message"]["id"]
+    assert rows[2]["item"] == "dashboards"
     assert rows[2]["data"]["state"] == "done"
     assert rows[2]["summary"] == "@dana marked 'Dashboards linked' done"
 
@@ -897,7 +927,7 @@ def test_it_runs_a_whole_review_from_the_cli_alone(cli: Cli, tmp_path: Path) -> 
         cli("review", "post", "PRR-1", "Security review is completed", "--as", "oscar", "--json")
     )
     assert outsider["effects"] == []
-    assert outsider["replies"][0].startswith("@oscar is not a member of team Security")
+    assert outsider["replies"][0]["body"].startswith("@oscar is not a member of team Security")
 
     ok(cli("review", "set", "PRR-1", "dashboards", "done", "--as", "dana"))
     ok(
@@ -913,7 +943,7 @@ def test_it_runs_a_whole_review_from_the_cli_alone(cli: Cli, tmp_path: Path) -> 
     ]
 
     ok(cli("review", "post", "PRR-1", "Security review is completed", "--as", "sid"))
-    assert show(cli)["ready_to_close"] is True
+    assert show(cli)["readiness"]["ready"] is True
     closing = ok(cli("review", "close", "PRR-1", "--as", "dana"))
     assert closing.stdout.startswith("Closed PRR-1. Snapshot v1, sha256 ")
 

@@ -18,7 +18,8 @@ from prr.reviews.follow_ups import (
     open_follow_ups,
     raise_follow_up,
 )
-from prr.reviews.services import close_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from tests.api.conftest import api_as
 from tests.cli.conftest import cli
 
@@ -53,7 +54,7 @@ def test_a_reviewer_approves_with_follow_ups_from_chat(
     complete_follow_up(review, 1, by=dri)
     snapshot.refresh_from_db()
     assert snapshot.sha256 == sha  # the snapshot never changes
-    assert [a["follow_up"] for a in addenda(snapshot)] == [1]
+    assert [a.follow_up for a in addenda(snapshot)] == [1]
     assert review.timeline.filter(kind="follow_up.done").get().summary == (
         "@dana marked follow-up 1 done (an addendum to the closed review): add the p99 panel"
     )

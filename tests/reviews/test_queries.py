@@ -6,14 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
 from prr.reviews.queries import (
-    describe_review,
-    get_review,
     list_reviews,
-    missing_items,
     progress_of,
 )
-from prr.reviews.services import answer_section, set_item_state, start_review
+from prr.reviews.starting import start_review
 
 
 def count_queries(read) -> int:
@@ -42,29 +40,3 @@ def test_review_list_shows_progress_of_required_items(review, dri, sre_member):
     progress = progress_of([listed])[listed.pk]
     assert (progress.complete, progress.required) == (2, 4)
     assert progress.by_owner == {"DRI": 1, "Security": 1}
-
-
-def test_describe_review_queries_do_not_grow_with_items_or_answers(
-    small_playbook, default_playbook, dri
-):
-    small = start_review(version=small_playbook, title="Small review with few items", dri=dri)
-    large = start_review(version=default_playbook, title="Large review with many items", dri=dri)
-    for key in ("summary", "architecture", "observability", "security"):
-        answer_section(large, key, f"Answer for {key}", by=dri)
-    assert count_queries(lambda: describe_review(get_review(small.number))) == count_queries(
-        lambda: describe_review(get_review(large.number))
-    )
-
-
-def test_describe_review_says_what_is_missing_and_whether_it_can_close(review, dri):
-    data = describe_review(review)
-    assert data["ready_to_close"] is False
-    assert [m.item.key for m in missing_items(review)] == [
-        "dashboards",
-        "load-test",
-        "sre-review",
-        "security-review",
-    ]
-    assert (
-        "SRE review is still open; waiting for a member of team SRE to approve" in (data["missing"])
-    )

@@ -7,9 +7,12 @@ import pytest
 from prr.errors import RuleViolation
 from prr.playbooks.services import import_playbook
 from prr.reviews import events
+from prr.reviews.answers import answer_section
 from prr.reviews.channel import post_message
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
 from prr.reviews.queries import readiness, unanswered_sections
-from prr.reviews.services import answer_section, close_review, set_item_state, start_review
+from prr.reviews.starting import start_review
 from tests.api.conftest import api_as
 from tests.conftest import SMALL_PLAYBOOK
 from tests.web.conftest import signed_in
@@ -106,3 +109,20 @@ def test_sections_are_optional_unless_the_playbook_says_so(
     approve_everything(review, dri, sre_member, security_member)
     assert readiness(review)["missing_sections"] == []
     assert close_review(review, by=dri).version == 1
+
+
+def test_the_cli_does_not_call_a_review_ready_while_a_required_section_is_unanswered(
+    strict_review, dri, sre_member, security_member
+) -> None:
+    # `prr review show` used to judge readiness by the items alone and said "Ready to close."
+    from click.testing import CliRunner
+
+    from prr.cli import prr
+
+    approve_everything(strict_review, dri, sre_member, security_member)
+    shown = CliRunner().invoke(prr, ["review", "show", strict_review.ref])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert "  Not ready to close:" in lines
+    assert "    - the section 'Architecture' is not answered yet" in lines
+    assert "  Ready to close." not in lines

@@ -6,16 +6,15 @@ that change something must carry Django's CSRF token, as the web UI's forms do.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from prr.accounts.models import User
 from prr.accounts.tokens import authenticate_token
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = authenticate_token(token)
         if user is not None:
             request.user = user
@@ -34,7 +33,7 @@ class ActiveSessionAuth(SessionAuth):
             return None
         return super()._get_key(request)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
         if user.is_authenticated and user.is_active:
             return user

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Literal
 
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from prr.accounts.services import get_user
-from prr.api import render
 from prr.api.errors import COMMON_ERRORS
 from prr.api.reviews import caller, responses
-from prr.api.schemas import (
-    ImportedOut,
-    MembersIn,
-    PlaybookOut,
-    PlaybookVersionOut,
-    TeamIn,
-    TeamOut,
-)
-from prr.playbooks.models import Playbook
+from prr.api.schemas import ImportedOut, MembersIn, TeamIn
+from prr.playbooks.schemas import PlaybookOut, PlaybookVersionOut
 from prr.playbooks.services import get_playbook, get_version, import_playbook
 from prr.playbooks.yaml_format import to_yaml
-from prr.teams.models import Team
 from prr.teams.queries import teams_with_members
+from prr.teams.schemas import TeamOut
 from prr.teams.services import add_members, create_team, get_team, remove_members
 
 router = Router()
@@ -37,13 +28,8 @@ router = Router()
 @router.get(
     "/playbooks", response=responses(200, list[PlaybookOut]), tags=["playbooks"], summary="List"
 )
-def list_playbooks(request: HttpRequest) -> Any:
-    return [
-        {"slug": p.slug, "title": p.title, "latest_version": p.latest, "versions": p.count}
-        for p in Playbook.objects.annotate(
-            latest=Max("versions__number"), count=Count("versions")
-        ).order_by("slug")
-    ]
+def list_playbooks(request: HttpRequest) -> list[PlaybookOut]:
+    return PlaybookOut.list_of()
 
 
 @router.post(
@@ -63,13 +49,13 @@ def list_playbooks(request: HttpRequest) -> Any:
         }
     },
 )
-def import_one(request: HttpRequest) -> Any:
+def import_one(request: HttpRequest) -> Status[ImportedOut]:
     """Validate and store a playbook (admins). 201 with the new version, or 200 with the
     latest one when the content is unchanged; 422 lists each invalid field by its path."""
     result = import_playbook(request.body, by=caller(request))
     return Status(
         201 if result.created else 200,
-        {"created": result.created, "playbook": render.playbook_version(result.version)},
+        ImportedOut(created=result.created, playbook=PlaybookVersionOut.of(result.version)),
     )
 
 
@@ -79,8 +65,8 @@ def import_one(request: HttpRequest) -> Any:
     tags=["playbooks"],
     summary="Latest version",
 )
-def get_latest(request: HttpRequest, slug: str) -> Any:
-    return render.playbook_version(get_version(get_playbook(slug)))
+def get_latest(request: HttpRequest, slug: str) -> PlaybookVersionOut:
+    return PlaybookVersionOut.of(get_version(get_playbook(slug)))
 
 
 @router.get(
@@ -89,8 +75,8 @@ def get_latest(request: HttpRequest, slug: str) -> Any:
     tags=["playbooks"],
     summary="One version",
 )
-def get_one_version(request: HttpRequest, slug: str, number: int) -> Any:
-    return render.playbook_version(get_version(get_playbook(slug), number))
+def get_one_version(request: HttpRequest, slug: str, number: int) -> PlaybookVersionOut:
+    return PlaybookVersionOut.of(get_version(get_playbook(slug), number))
 
 
 class ExportParams(Schema):
@@ -131,32 +117,20 @@ def export(request: HttpRequest, slug: str, params: Query[ExportParams]) -> Http
 # -- teams ------------------------------------------------------------------------------------
 
 
-def team_data(team: Team) -> dict[str, Any]:
-    current = getattr(team, "current", None)
-    if current is None:
-        team = teams_with_members().get(pk=team.pk)
-        current = team.current  # type: ignore[attr-defined]
-    return {
-        "slug": team.slug,
-        "name": team.name,
-        "members": [m.user.username for m in current if m.user.is_active],
-    }
-
-
 @router.get("/teams", response=responses(200, list[TeamOut]), tags=["teams"], summary="List")
-def list_teams(request: HttpRequest) -> Any:
-    return [team_data(t) for t in teams_with_members().order_by("slug")]
+def list_teams(request: HttpRequest) -> list[TeamOut]:
+    return [TeamOut.of(t) for t in teams_with_members().order_by("slug")]
 
 
 @router.post("/teams", response=responses(201, TeamOut), tags=["teams"], summary="Create")
-def create(request: HttpRequest, body: TeamIn) -> Any:
+def create(request: HttpRequest, body: TeamIn) -> Status[TeamOut]:
     """Create a team (admins)."""
-    return Status(201, team_data(create_team(body.slug, name=body.name, by=caller(request))))
+    return Status(201, TeamOut.of(create_team(body.slug, name=body.name, by=caller(request))))
 
 
 @router.get("/teams/{slug}", response=responses(200, TeamOut), tags=["teams"], summary="Get")
-def get_one(request: HttpRequest, slug: str) -> Any:
-    return team_data(get_team(slug))
+def get_one(request: HttpRequest, slug: str) -> TeamOut:
+    return TeamOut.of(get_team(slug))
 
 
 @router.post(
@@ -165,11 +139,11 @@ def get_one(request: HttpRequest, slug: str) -> Any:
     tags=["teams"],
     summary="Add members",
 )
-def add(request: HttpRequest, slug: str, body: MembersIn) -> Any:
+def add(request: HttpRequest, slug: str, body: MembersIn) -> TeamOut:
     """Add members (admins); all or none."""
     team = get_team(slug)
     add_members(team, [get_user(name) for name in body.usernames], by=caller(request))
-    return team_data(team)
+    return TeamOut.of(team)
 
 
 @router.delete(
@@ -178,8 +152,8 @@ def add(request: HttpRequest, slug: str, body: MembersIn) -> Any:
     tags=["teams"],
     summary="Remove a member",
 )
-def remove(request: HttpRequest, slug: str, username: str) -> Any:
+def remove(request: HttpRequest, slug: str, username: str) -> TeamOut:
     """End a membership (admins); approvals already given stay."""
     team = get_team(slug)
     remove_members(team, [get_user(username)], by=caller(request))
-    return team_data(team)
+    return TeamOut.of(team)

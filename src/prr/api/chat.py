@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -11,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from prr.api.reviews import Ref, caller, responses
 from prr.integrations.chat.models import ChannelLink
 from prr.integrations.chat.services import link_channel, unlink_channel
+from prr.representation import Timestamp
 from prr.reviews.queries import get_review
 
 router = Router(tags=["chat"])
@@ -27,7 +27,18 @@ class ChannelOut(Schema):
         "the server's default); Slack: always the default (the bot posts to the channel)."
     )
     linked_by: str | None
-    linked_at: datetime
+    linked_at: Timestamp
+
+    @classmethod
+    def of(cls, link: ChannelLink) -> ChannelOut:
+        return cls(
+            platform=link.platform,  # type: ignore[arg-type]
+            channel_id=link.channel_id,
+            channel_name=link.channel_name,
+            notifications="own webhook" if link.notify_url else "default",
+            linked_by=link.created_by.username if link.created_by else None,
+            linked_at=link.created_at,
+        )
 
 
 class ChannelIn(Schema):
@@ -41,25 +52,14 @@ class ChannelIn(Schema):
     )
 
 
-def channel_out(link: ChannelLink) -> dict[str, Any]:
-    return {
-        "platform": link.platform,
-        "channel_id": link.channel_id,
-        "channel_name": link.channel_name,
-        "notifications": "own webhook" if link.notify_url else "default",
-        "linked_by": link.created_by.username if link.created_by else None,
-        "linked_at": link.created_at,
-    }
-
-
 @router.get(
     "/reviews/{ref}/channels",
     response=responses(200, list[ChannelOut]),
     summary="Linked chat channels",
 )
-def list_channels(request: HttpRequest, ref: Ref) -> Any:
+def list_channels(request: HttpRequest, ref: Ref) -> list[ChannelOut]:
     review = get_review(ref)
-    return [channel_out(link) for link in review.channel_links.select_related("created_by")]
+    return [ChannelOut.of(link) for link in review.channel_links.select_related("created_by")]
 
 
 @router.post(
@@ -67,7 +67,7 @@ def list_channels(request: HttpRequest, ref: Ref) -> Any:
     response=responses(201, ChannelOut),
     summary="Link a chat channel",
 )
-def link(request: HttpRequest, ref: Ref, body: ChannelIn) -> Any:
+def link(request: HttpRequest, ref: Ref, body: ChannelIn) -> Status[ChannelOut]:
     """Link a Mattermost or Slack channel (DRI or admin): its messages go to the review and the
     review's news is posted there. A review has at most one channel per chat."""
     created = link_channel(
@@ -78,7 +78,7 @@ def link(request: HttpRequest, ref: Ref, body: ChannelIn) -> Any:
         notify_url=body.notify_url,
         by=caller(request),
     )
-    return Status(201, channel_out(created))
+    return Status(201, ChannelOut.of(created))
 
 
 @router.delete(
@@ -86,7 +86,7 @@ def link(request: HttpRequest, ref: Ref, body: ChannelIn) -> Any:
     response=responses(200, ChannelOut),
     summary="Unlink a chat channel",
 )
-def unlink(request: HttpRequest, ref: Ref, platform: PlatformName) -> Any:
+def unlink(request: HttpRequest, ref: Ref, platform: PlatformName) -> ChannelOut:
     """Stop sending the channel's messages to the review (DRI or admin); returns the link
     that was removed."""
-    return channel_out(unlink_channel(get_review(ref), platform=platform, by=caller(request)))
+    return ChannelOut.of(unlink_channel(get_review(ref), platform=platform, by=caller(request)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from math import ceil
 from typing import Any, Generic, TypeVar
 
@@ -30,16 +30,16 @@ class Page(BaseModel, Generic[T]):
 def paginate(
     queryset: QuerySet[Any],
     params: PageParams,
-    render: Callable[[Iterable[Any]], list[Any]] | None = None,
-) -> dict[str, Any]:
+    render: Callable[[list[Any]], list[T]],
+) -> Page[T]:
     """One page of a queryset: a COUNT and one query for the rows (plus what `render` reads)."""
     total = queryset.count()
     start = (params.page - 1) * params.per_page
     rows = list(queryset[start : start + params.per_page])
-    return {
-        "items": render(rows) if render else rows,
-        "total": total,
-        "page": params.page,
-        "per_page": params.per_page,
-        "pages": max(1, ceil(total / params.per_page)),
-    }
+    return Page(
+        items=render(rows),
+        total=total,
+        page=params.page,
+        per_page=params.per_page,
+        pages=max(1, ceil(total / params.per_page)),
+    )

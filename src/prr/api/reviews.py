@@ -5,48 +5,30 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from prr.accounts.models import User
 from prr.accounts.services import get_user
-from prr.api import render
 from prr.api.errors import COMMON_ERRORS
 from prr.api.pagination import Page, PageParams, paginate
 from prr.api.schemas import (
     AnswerIn,
-    AnswerOut,
     CloseIn,
-    ItemOut,
     ItemStateIn,
     MessageIn,
-    MessageOut,
-    PostedOut,
-    ReadinessOut,
     ReasonIn,
     ReviewersIn,
-    ReviewOut,
-    ReviewSummaryOut,
-    SnapshotOut,
-    SnapshotSummaryOut,
     StartReviewIn,
-    TimelineEventOut,
 )
 from prr.errors import NotFound
 from prr.notifications.reminders import snooze
 from prr.playbooks.services import get_playbook, get_version
-from prr.reviews import services
+from prr.reviews import answers, items, lifecycle, starting
 from prr.reviews.assignment import assign_item
 from prr.reviews.channel import post_message
-from prr.reviews.follow_ups import (
-    addenda,
-    complete_follow_up,
-    follow_up_data,
-    open_follow_ups,
-    raise_follow_up,
-)
-from prr.reviews.models import Answer, Message, Review, ReviewItem, Waiver
+from prr.reviews.follow_ups import complete_follow_up, open_follow_ups, raise_follow_up
+from prr.reviews.models import Message, Review, ReviewItem
 from prr.reviews.queries import (
     DEFAULT_SORT,
     SORT_KEYS,
@@ -56,9 +38,23 @@ from prr.reviews.queries import (
     get_snapshot,
     items_of,
 )
-from prr.reviews.queries import readiness as review_readiness
 from prr.reviews.reports import Scope, build_reports
 from prr.reviews.rereview import due_for_rereview, request_rereview, restart_review
+from prr.reviews.schemas import (
+    DueOut,
+    FollowUpOut,
+    ItemOut,
+    MessageOut,
+    PostedOut,
+    ReadinessOut,
+    ReviewOut,
+    ReviewSummaryOut,
+    SectionOut,
+    SnapshotOut,
+    SnapshotSummaryOut,
+    TimelineEventOut,
+    WaiverOut,
+)
 from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 from prr.reviews.waivers import active_waivers, waive_item
 from prr.teams.queries import person_or_team
@@ -114,7 +110,7 @@ class ReviewListParams(PageParams):
 
 
 @router.get("/reviews", response=responses(200, Page[ReviewSummaryOut]), summary="List reviews")
-def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
+def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Page[ReviewSummaryOut]:
     """Reviews with their progress, newest first unless sorted; filtered and paginated."""
     awaiting_me = params.awaiting == "me"
     reviews = filter_reviews(
@@ -129,14 +125,14 @@ def list_reviews(request: HttpRequest, params: Query[ReviewListParams]) -> Any:
             sort=params.sort,
         )
     )
-    return paginate(reviews, params, render.review_summaries)
+    return paginate(reviews, params, ReviewSummaryOut.list_of)
 
 
 @router.post("/reviews", response=responses(201, ReviewOut), summary="Start a review")
-def start_review(request: HttpRequest, body: StartReviewIn) -> Any:
+def start_review(request: HttpRequest, body: StartReviewIn) -> Status[ReviewOut]:
     """Start a review from a playbook; the caller is the DRI unless an admin names another."""
     by = caller(request)
-    review = services.start_review(
+    review = starting.start_review(
         version=get_version(get_playbook(body.playbook), body.version),
         title=body.title,
         dri=get_user(body.dri) if body.dri else by,
@@ -144,40 +140,40 @@ def start_review(request: HttpRequest, body: StartReviewIn) -> Any:
         reviewers=[get_user(name) for name in body.reviewers],
         by=by,
     )
-    return Status(201, render.review_detail(get_review(review.number)))
+    return Status(201, ReviewOut.of(get_review(review.number)))
 
 
 @router.get("/reviews/{ref}", response=responses(200, ReviewOut), summary="Get a review")
-def get_one(request: HttpRequest, ref: Ref) -> Any:
+def get_one(request: HttpRequest, ref: Ref) -> ReviewOut:
     """The whole review: readiness, checklist, document and snapshots. `ref` is PRR-12 or 12."""
-    return render.review_detail(get_review(ref))
+    return ReviewOut.of(get_review(ref))
 
 
 @router.get("/reviews/{ref}/readiness", response=responses(200, ReadinessOut), summary="Readiness")
-def readiness(request: HttpRequest, ref: Ref) -> Any:
+def readiness(request: HttpRequest, ref: Ref) -> ReadinessOut:
     """Ready to close or not, and what is missing: made for deploy pipelines."""
-    return review_readiness(get_review(ref))
+    return ReadinessOut.of(get_review(ref))
 
 
 @router.post(
     "/reviews/{ref}/reviewers", response=responses(200, ReviewOut), summary="Add reviewers"
 )
-def add_reviewers(request: HttpRequest, ref: Ref, body: ReviewersIn) -> Any:
-    review = services.add_reviewers(
+def add_reviewers(request: HttpRequest, ref: Ref, body: ReviewersIn) -> ReviewOut:
+    review = starting.add_reviewers(
         get_review(ref),
         by=caller(request),
         users=[get_user(name) for name in body.users],
         teams=[get_team(slug) for slug in body.teams],
     )
-    return render.review_detail(get_review(review.number))
+    return ReviewOut.of(get_review(review.number))
 
 
 # -- checklist --------------------------------------------------------------------------------
 
 
 @router.get("/reviews/{ref}/items", response=responses(200, list[ItemOut]), summary="Checklist")
-def list_items(request: HttpRequest, ref: Ref) -> Any:
-    return [render.item(i) for i in items_of(get_review(ref))]
+def list_items(request: HttpRequest, ref: Ref) -> list[ItemOut]:
+    return [ItemOut.of(i) for i in items_of(get_review(ref))]
 
 
 @router.put(
@@ -185,10 +181,10 @@ def list_items(request: HttpRequest, ref: Ref) -> Any:
     response=responses(200, ItemOut),
     summary="Set an item's state",
 )
-def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) -> Any:
+def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) -> ItemOut:
     """Mark an item done, open again, or n/a with a reason, by hand (same rules as the UI)."""
     review = get_review(ref)
-    services.set_item_state(
+    items.set_item_state(
         review,
         key,
         body.state,
@@ -196,7 +192,7 @@ def set_item_state(request: HttpRequest, ref: Ref, key: str, body: ItemStateIn) 
         reason=body.reason,
         via=ReviewItem.Via.API,
     )
-    return render.item(items_of(review).get(key=key))
+    return ItemOut.of(items_of(review).get(key=key))
 
 
 class AssigneeIn(Schema):
@@ -210,13 +206,13 @@ class AssigneeIn(Schema):
     response=responses(200, ItemOut),
     summary="Assign an item",
 )
-def assign(request: HttpRequest, ref: Ref, key: str, body: AssigneeIn) -> Any:
+def assign(request: HttpRequest, ref: Ref, key: str, body: AssigneeIn) -> ItemOut:
     """Assign an item to the person working on it (a current member of its team, for a team's
     item), or to nobody; for those who may change the item, and admins."""
     review = get_review(ref)
     assignee = get_user(body.assignee) if body.assignee else None
     assign_item(review, key, assignee, by=caller(request))
-    return render.item(items_of(review).get(key=key))
+    return ItemOut.of(items_of(review).get(key=key))
 
 
 class WaiverIn(Schema):
@@ -227,43 +223,19 @@ class WaiverIn(Schema):
     )
 
 
-class WaiverOut(Schema):
-    review: str = Field(examples=["PRR-12"])
-    item: str
-    title: str
-    reason: str
-    owner: str = Field(examples=["team SRE", "@sam"])
-    until: date
-    granted_by: str
-    granted_at: datetime
-
-
-def waiver_out(w: Waiver) -> dict[str, Any]:
-    return {
-        "review": w.item.review.ref,
-        "item": w.item.key,
-        "title": w.item.title,
-        "reason": w.reason,
-        "owner": w.owner_label,
-        "until": w.expires_on,
-        "granted_by": w.granted_by.username,
-        "granted_at": w.granted_at,
-    }
-
-
 @router.post(
     "/reviews/{ref}/items/{key}/waiver",
     response=responses(201, WaiverOut),
     summary="Waive an item",
 )
-def waive(request: HttpRequest, ref: Ref, key: str, body: WaiverIn) -> Any:
+def waive(request: HttpRequest, ref: Ref, key: str, body: WaiverIn) -> Status[WaiverOut]:
     """Waive an item until a date (where n/a is allowed; approvals the playbook marks
     `waivable`, by an admin): it counts as complete for closing until then."""
     owner = person_or_team(body.owner, what="waiver's owner") if body.owner else None
     waiver = waive_item(
         get_review(ref), key, by=caller(request), reason=body.reason, until=body.until, owner=owner
     )
-    return Status(201, waiver_out(waiver))
+    return Status(201, WaiverOut.of(waiver))
 
 
 class WaiverListParams(Schema):
@@ -273,20 +245,20 @@ class WaiverListParams(Schema):
 
 
 @router.get("/waivers", response=responses(200, list[WaiverOut]), summary="Waivers in force")
-def waivers(request: HttpRequest, params: Query[WaiverListParams]) -> Any:
+def waivers(request: HttpRequest, params: Query[WaiverListParams]) -> list[WaiverOut]:
     """Every waiver in force across reviews, soonest to end first."""
     caller(request)
-    return [waiver_out(w) for w in active_waivers(expiring_within=params.expiring)]
+    return [WaiverOut.of(w) for w in active_waivers(expiring_within=params.expiring)]
 
 
 @router.post(
     "/reviews/{ref}/restart", response=responses(201, ReviewOut), summary="Start the re-review"
 )
-def restart(request: HttpRequest, ref: Ref) -> Any:
+def restart(request: HttpRequest, ref: Ref) -> Status[ReviewOut]:
     """Start the re-review of a closed review (its DRI or an admin): a new review linked to it,
     with the same kind, DRI and reviewers, its answers copied in to start from."""
     review = restart_review(get_review(ref), by=caller(request))
-    return Status(201, render.review_detail(get_review(review.number)))
+    return Status(201, ReviewOut.of(get_review(review.number)))
 
 
 @router.post(
@@ -294,28 +266,18 @@ def restart(request: HttpRequest, ref: Ref) -> Any:
     response=responses(200, ReviewOut),
     summary="Ask for a re-review",
 )
-def ask_rereview(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
+def ask_rereview(request: HttpRequest, ref: Ref, body: ReasonIn) -> ReviewOut:
     """An admin asks for a re-review of a closed review before its time."""
     review = request_rereview(get_review(ref), by=caller(request), reason=body.reason)
-    return render.review_detail(get_review(review.number))
-
-
-class DueOut(Schema):
-    ref: str
-    title: str
-    dri: str
-    why: str = Field(examples=["a waiver expired"])
+    return ReviewOut.of(get_review(review.number))
 
 
 @router.get("/rereviews/due", response=responses(200, list[DueOut]), summary="Re-reviews due")
-def rereviews_due(request: HttpRequest) -> Any:
+def rereviews_due(request: HttpRequest) -> list[DueOut]:
     """Closed reviews due for a re-review (recertification time, an expired waiver, or an
     admin asked), oldest first."""
     caller(request)
-    return [
-        {"ref": d.review.ref, "title": d.review.title, "dri": d.review.dri.username, "why": d.why}
-        for d in due_for_rereview()
-    ]
+    return [DueOut.of(d) for d in due_for_rereview()]
 
 
 class FollowUpIn(Schema):
@@ -325,27 +287,16 @@ class FollowUpIn(Schema):
     link: str = Field("", max_length=2000, description="Its issue in a tracker.")
 
 
-class FollowUpOut(Schema):
-    review: str
-    number: int
-    text: str
-    owner: str = Field(examples=["team SRE", "@dana"])
-    due: date | None
-    link: str | None
-    raised_by: str
-    done: bool
-
-
 @router.post(
     "/reviews/{ref}/follow-ups", response=responses(201, FollowUpOut), summary="Raise a follow-up"
 )
-def add_follow_up(request: HttpRequest, ref: Ref, body: FollowUpIn) -> Any:
+def add_follow_up(request: HttpRequest, ref: Ref, body: FollowUpIn) -> Status[FollowUpOut]:
     """Raise a follow-up on an open review (a reviewer, its DRI or an admin)."""
     owner = person_or_team(body.owner, what="follow-up's owner") if body.owner else None
     raised = raise_follow_up(
         get_review(ref), body.text, by=caller(request), owner=owner, due=body.due, link=body.link
     )
-    return Status(201, follow_up_data(raised))
+    return Status(201, FollowUpOut.of(raised))
 
 
 @router.post(
@@ -355,15 +306,15 @@ def add_follow_up(request: HttpRequest, ref: Ref, body: FollowUpIn) -> Any:
 )
 def done_follow_up(
     request: HttpRequest, ref: Ref, number: Annotated[int, Path(ge=1, le=2_147_483_647)]
-) -> Any:
-    return follow_up_data(complete_follow_up(get_review(ref), number, by=caller(request)))
+) -> FollowUpOut:
+    return FollowUpOut.of(complete_follow_up(get_review(ref), number, by=caller(request)))
 
 
 @router.get("/follow-ups", response=responses(200, list[FollowUpOut]), summary="Open follow-ups")
-def follow_ups(request: HttpRequest) -> Any:
+def follow_ups(request: HttpRequest) -> list[FollowUpOut]:
     """Every open follow-up across reviews, soonest due first."""
     caller(request)
-    return [follow_up_data(f) for f in open_follow_ups()]
+    return [FollowUpOut.of(f) for f in open_follow_ups()]
 
 
 class ReportParams(Schema):
@@ -387,18 +338,18 @@ class ReportsOut(Schema):
 
 
 @router.get("/reports", response=responses(200, ReportsOut), summary="Reports")
-def reports(request: HttpRequest, params: Query[ReportParams]) -> Any:
+def reports(request: HttpRequest, params: Query[ReportParams]) -> ReportsOut:
     """Reviews started and closed per week, time to close (median, p90), time to approve per
     team, open reviews by age, overdue items and follow-ups by owner, waivers ending within 30
     days; for all reviews or one playbook and kind. The web page offers each as CSV."""
     caller(request)
     built = build_reports(Scope(playbook=params.playbook, kind=params.kind))
-    return {
-        "generated_at": built.generated_at,
-        "playbook": params.playbook,
-        "kind": params.kind,
-        "reports": [r.as_dict() for r in built.reports],
-    }
+    return ReportsOut(
+        generated_at=built.generated_at,
+        playbook=params.playbook,
+        kind=params.kind,
+        reports=[ReportOut(**r.as_dict()) for r in built.reports],
+    )
 
 
 class SnoozeIn(Schema):
@@ -418,72 +369,52 @@ class SnoozeOut(Schema):
     response=responses(200, SnoozeOut),
     summary="Snooze an item's reminders",
 )
-def snooze_item(request: HttpRequest, ref: Ref, key: str, body: SnoozeIn) -> Any:
+def snooze_item(request: HttpRequest, ref: Ref, key: str, body: SnoozeIn) -> SnoozeOut:
     """No daily reminders about a due or overdue item until a date (for those who may change
     the item, and admins)."""
     found = snooze(get_review(ref), key, until=body.until, by=caller(request))
-    return {"item": key, "until": found.until if found else None}
+    return SnoozeOut(item=key, until=found.until if found else None)
 
 
 # -- the review document ----------------------------------------------------------------------
 
 
-def answer_rows(review: Review, only: str | None = None) -> list[dict[str, Any]]:
-    """The review document's sections with their answers (one query), or just `only`."""
-    sections = review.document_sections
-    if only is not None:
-        sections = [s for s in sections if s.key == only]
-        if not sections:
-            known = ", ".join(s.key for s in review.document_sections)
-            raise NotFound(f"{review.ref} has no section '{only}' (sections: {known}).")
-    answers = {
-        a.section_key: a
-        for a in Answer.objects.filter(review=review, section_key__in=[s.key for s in sections])
-        .select_related("updated_by")
-        .annotate(revision_count=Count("revisions"))
-    }
-    rows = []
-    for section in sections:
-        answer = answers.get(section.key)
-        rows.append(
-            {
-                "section": section.key,
-                "title": section.title,
-                "questions": list(section.questions),
-                "body": answer.body if answer else None,
-                "updated_by": answer.updated_by.username if answer else None,
-                "updated_at": answer.updated_at if answer else None,
-                "revisions": answer.revision_count if answer else 0,
-            }
-        )
-    return rows
+def sections(review: Review, only: str | None = None) -> list[SectionOut]:
+    """The review document's sections with their answers, or just `only`."""
+    if only is None:
+        return SectionOut.list_of(review)
+    found = [s for s in review.document_sections if s.key == only]
+    if not found:
+        known = ", ".join(s.key for s in review.document_sections)
+        raise NotFound(f"{review.ref} has no section '{only}' (sections: {known}).")
+    return SectionOut.list_of(review, found)
 
 
 @router.get(
-    "/reviews/{ref}/answers", response=responses(200, list[AnswerOut]), summary="The document"
+    "/reviews/{ref}/answers", response=responses(200, list[SectionOut]), summary="The document"
 )
-def list_answers(request: HttpRequest, ref: Ref) -> Any:
+def list_answers(request: HttpRequest, ref: Ref) -> list[SectionOut]:
     """Every section of the review document with its questions and the DRI's answer."""
-    return answer_rows(get_review(ref))
+    return sections(get_review(ref))
 
 
 @router.get(
-    "/reviews/{ref}/answers/{section}", response=responses(200, AnswerOut), summary="One answer"
+    "/reviews/{ref}/answers/{section}", response=responses(200, SectionOut), summary="One answer"
 )
-def get_answer(request: HttpRequest, ref: Ref, section: str) -> Any:
-    return answer_rows(get_review(ref), section)[0]
+def get_answer(request: HttpRequest, ref: Ref, section: str) -> SectionOut:
+    return sections(get_review(ref), section)[0]
 
 
 @router.put(
     "/reviews/{ref}/answers/{section}",
-    response=responses(200, AnswerOut),
+    response=responses(200, SectionOut),
     summary="Answer a section",
 )
-def put_answer(request: HttpRequest, ref: Ref, section: str, body: AnswerIn) -> Any:
+def put_answer(request: HttpRequest, ref: Ref, section: str, body: AnswerIn) -> SectionOut:
     """Write the DRI's answer (Markdown) to one section; every text is kept as a revision."""
     review = get_review(ref)
-    services.answer_section(review, section, body.body, by=caller(request))
-    return answer_rows(review, section)[0]
+    answers.answer_section(review, section, body.body, by=caller(request))
+    return sections(review, section)[0]
 
 
 # -- the channel ------------------------------------------------------------------------------
@@ -498,17 +429,19 @@ class MessageListParams(PageParams):
     response=responses(200, Page[MessageOut]),
     summary="Messages of the channel",
 )
-def list_messages(request: HttpRequest, ref: Ref, params: Query[MessageListParams]) -> Any:
+def list_messages(
+    request: HttpRequest, ref: Ref, params: Query[MessageListParams]
+) -> Page[MessageOut]:
     """The channel, oldest first, prr's replies included (their author is null)."""
     review = get_review(ref)
     messages = Message.objects.filter(review=review).select_related("author").order_by("pk")
-    return paginate(messages, params, lambda rows: [render.message(m) for m in rows])
+    return paginate(messages, params, lambda rows: [MessageOut.of(m) for m in rows])
 
 
 @router.post(
     "/reviews/{ref}/messages", response=responses(201, PostedOut), summary="Post a message"
 )
-def post(request: HttpRequest, ref: Ref, body: MessageIn) -> Any:
+def post(request: HttpRequest, ref: Ref, body: MessageIn) -> Status[PostedOut]:
     """Post in the channel as the caller. An approval phrase from a current member of the
     owning team marks its item done; the response lists the effects and prr's replies."""
     result = post_message(
@@ -518,42 +451,34 @@ def post(request: HttpRequest, ref: Ref, body: MessageIn) -> Any:
         source=Message.Source.API,
         external_id=body.external_id,
     )
-    return Status(
-        201,
-        {
-            "message": render.message(result.message),
-            "effects": [{"item": e.item, "state": e.state} for e in result.effects],
-            "replies": [render.message(m) for m in result.replies],
-            "duplicate": result.duplicate,
-        },
-    )
+    return Status(201, PostedOut.of(result))
 
 
 # -- closing ----------------------------------------------------------------------------------
 
 
 @router.post("/reviews/{ref}/close", response=responses(200, ReviewOut), summary="Close")
-def close(request: HttpRequest, ref: Ref, body: CloseIn) -> Any:
+def close(request: HttpRequest, ref: Ref, body: CloseIn) -> ReviewOut:
     """Close a ready review and write its snapshot; refused (409) with what is missing."""
     review = get_review(ref)
-    services.close_review(review, by=caller(request), force=body.force, reason=body.reason)
-    return render.review_detail(get_review(review.number))
+    lifecycle.close_review(review, by=caller(request), force=body.force, reason=body.reason)
+    return ReviewOut.of(get_review(review.number))
 
 
 @router.post("/reviews/{ref}/reopen", response=responses(200, ReviewOut), summary="Reopen")
-def reopen(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
+def reopen(request: HttpRequest, ref: Ref, body: ReasonIn) -> ReviewOut:
     """Reopen a closed or cancelled review (admins, with a reason)."""
     review = get_review(ref)
-    services.reopen_review(review, by=caller(request), reason=body.reason)
-    return render.review_detail(get_review(review.number))
+    lifecycle.reopen_review(review, by=caller(request), reason=body.reason)
+    return ReviewOut.of(get_review(review.number))
 
 
 @router.post("/reviews/{ref}/cancel", response=responses(200, ReviewOut), summary="Cancel")
-def cancel(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
+def cancel(request: HttpRequest, ref: Ref, body: ReasonIn) -> ReviewOut:
     """Cancel an open review (the DRI or an admin, with a reason)."""
     review = get_review(ref)
-    services.cancel_review(review, by=caller(request), reason=body.reason)
-    return render.review_detail(get_review(review.number))
+    lifecycle.cancel_review(review, by=caller(request), reason=body.reason)
+    return ReviewOut.of(get_review(review.number))
 
 
 # -- history ----------------------------------------------------------------------------------
@@ -564,10 +489,10 @@ def cancel(request: HttpRequest, ref: Ref, body: ReasonIn) -> Any:
     response=responses(200, Page[TimelineEventOut]),
     summary="Timeline",
 )
-def timeline(request: HttpRequest, ref: Ref, params: Query[PageParams]) -> Any:
+def timeline(request: HttpRequest, ref: Ref, params: Query[PageParams]) -> Page[TimelineEventOut]:
     """Every event of the review, oldest first."""
     events = get_review(ref).timeline.select_related("actor", "item").order_by("created_at", "pk")
-    return paginate(events, params, lambda rows: [render.timeline_event(e) for e in rows])
+    return paginate(events, params, lambda rows: [TimelineEventOut.of(e) for e in rows])
 
 
 @router.get(
@@ -575,10 +500,10 @@ def timeline(request: HttpRequest, ref: Ref, params: Query[PageParams]) -> Any:
     response=responses(200, list[SnapshotSummaryOut]),
     summary="Snapshots",
 )
-def snapshots(request: HttpRequest, ref: Ref) -> Any:
+def snapshots(request: HttpRequest, ref: Ref) -> list[SnapshotSummaryOut]:
     review = get_review(ref)
     return [
-        render.snapshot_summary(s)
+        SnapshotSummaryOut.of(s)
         for s in review.snapshots.select_related("created_by").order_by("version")
     ]
 
@@ -633,7 +558,7 @@ class SnapshotDiffOut(Schema):
     summary="Compare two snapshots",
     by_alias=True,
 )
-def snapshot_diff(request: HttpRequest, ref: Ref, params: Query[DiffParams]) -> Any:
+def snapshot_diff(request: HttpRequest, ref: Ref, params: Query[DiffParams]) -> SnapshotDiffOut:
     """What changed between two snapshots of the review (by default its last two): the
     document section by section, the checklist item by item, with both SHA-256."""
     review = get_review(ref)
@@ -641,7 +566,7 @@ def snapshot_diff(request: HttpRequest, ref: Ref, params: Query[DiffParams]) -> 
         before, after = against_previous(review)
     else:
         before, after = pick_snapshots(review, params.before, params.after)
-    return diff_snapshots(review, before, after).as_dict()
+    return SnapshotDiffOut.model_validate(diff_snapshots(review, before, after).as_dict())
 
 
 class SnapshotFormat(Schema):
@@ -664,7 +589,9 @@ class SnapshotFormat(Schema):
         }
     },
 )
-def snapshot(request: HttpRequest, ref: Ref, version: int, params: Query[SnapshotFormat]) -> Any:
+def snapshot(
+    request: HttpRequest, ref: Ref, version: int, params: Query[SnapshotFormat]
+) -> SnapshotOut | HttpResponse:
     """A frozen snapshot: JSON with its SHA-256, or its Markdown (`?format=md`)."""
     review = get_review(ref)
     found = get_snapshot(review, version)
@@ -674,4 +601,4 @@ def snapshot(request: HttpRequest, ref: Ref, version: int, params: Query[Snapsho
             f'inline; filename="{review.ref}-snapshot-v{found.version}.md"'
         )
         return response
-    return {**render.snapshot_summary(found), "content": found.content, "addenda": addenda(found)}
+    return SnapshotOut.of(found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime
 from typing import Any, NoReturn
 
 import click
@@ -77,7 +78,15 @@ class PrrGroup(click.Group):
 
 
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Data (or schemas, written as the REST API writes them) as indented JSON."""
+    from prr.representation import as_json
+
+    click.echo(json.dumps(as_json(data), indent=2, ensure_ascii=False, default=str))
+
+
+def when(value: datetime) -> str:
+    """A timestamp in text output: to the second, with its UTC offset."""
+    return value.isoformat(timespec="seconds")
 
 
 def acting_user(username: str) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -45,32 +44,18 @@ def user_add(username: str, name: str, email: str, admin: bool, password_stdin: 
 def user_list(as_json: bool) -> None:
     """List users with their teams."""
     from prr.accounts.models import User
-    from prr.teams.queries import current_memberships
+    from prr.accounts.schemas import UserOut
 
-    teams: dict[int, list[str]] = {}
-    for user_id, slug in current_memberships().values_list("user_id", "team__slug"):
-        teams.setdefault(user_id, []).append(slug)
-    rows: list[dict[str, Any]] = [
-        {
-            "username": u.username,
-            "name": u.name,
-            "email": u.email,
-            "admin": u.is_superuser,
-            "active": u.is_active,
-            "bot": u.is_bot,
-            "teams": sorted(teams.get(u.pk, [])),
-        }
-        for u in User.objects.order_by("username")
-    ]
+    rows = UserOut.list_of(User.objects.order_by("username"))
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No users yet. Add one with `prr user add USERNAME`.")
     for row in rows:
-        flags = [f for f, on in (("admin", row["admin"]), ("deactivated", not row["active"])) if on]
+        flags = [f for f, on in (("admin", row.admin), ("deactivated", not row.active)) if on]
         extra = f" [{', '.join(flags)}]" if flags else ""
-        click.echo(f"@{row['username']:<16} {row['name']:<24} {', '.join(row['teams'])}{extra}")
+        click.echo(f"@{row.username:<16} {row.name:<24} {', '.join(row.teams)}{extra}")
 
 
 @user.command("set-password")
@@ -107,7 +92,10 @@ def user_deactivate(username: str) -> None:
 @user.command("unlock")
 @click.argument("username", required=False)
 @click.option(
-    "--address", default=None, help="Also lift the lock on this client IP address (or only it)."
+    "--address",
+    default=None,
+    metavar="IP",
+    help="Also lift the lock on this client IP address (or only it).",
 )
 def user_unlock(username: str | None, address: str | None) -> None:
     """Let a user sign in again after too many wrong passwords, before the cool-off ends."""
@@ -146,21 +134,9 @@ def team_add(slug: str, name: str) -> None:
 def team_list(as_json: bool) -> None:
     """List teams and their current members."""
     from prr.teams.queries import teams_with_members
+    from prr.teams.schemas import TeamOut
 
-    rows: list[dict[str, Any]] = [
-        {
-            "slug": t.slug,
-            "name": t.name,
-            "directory": (
-                {"source": t.directory_source, "group": t.directory_group}
-                if t.is_directory_managed
-                else None
-            ),
-            "members": [m.user.username for m in t.current if m.user.is_active],  # type: ignore[attr-defined]
-            "deactivated_members": [m.user.username for m in t.current if not m.user.is_active],  # type: ignore[attr-defined]
-        }
-        for t in teams_with_members()
-    ]
+    rows = [TeamOut.of(t) for t in teams_with_members()]
     if as_json:
         print_json(rows)
         return
@@ -168,18 +144,20 @@ def team_list(as_json: bool) -> None:
         click.echo("No teams yet. Run `prr init` or `prr team add SLUG`.")
     for row in rows:
         members = ", ".join(
-            [f"@{m}" for m in row["members"]]
-            + [f"@{m} (deactivated)" for m in row["deactivated_members"]]
+            [f"@{m}" for m in row.members]
+            + [f"@{m} (deactivated)" for m in row.deactivated_members]
         )
         members = members or "(no members)"
-        kept = row["directory"]
-        via = f"  [from {kept['source']} group '{kept['group']}']" if kept else ""
-        click.echo(f"{row['slug']:<12} {row['name']:<16} {members}{via}")
+        kept = row.directory
+        via = f"  [from {kept.source} group '{kept.group}']" if kept else ""
+        click.echo(f"{row.slug:<12} {row.name:<16} {members}{via}")
 
 
 @team.command("link")
 @click.argument("slug")
-@click.option("--group", required=True, help="The directory group's id or name.")
+@click.option(
+    "--group", required=True, metavar="ID_OR_NAME", help="The directory group's id or name."
+)
 @click.option(
     "--source",
     required=True,

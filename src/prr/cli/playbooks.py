@@ -40,7 +40,11 @@ def playbook() -> None:
 def playbook_import(
     file: IO[bytes], source: str, owner_options: tuple[str, ...], slug: str | None
 ) -> None:
-    """Import a playbook file; a new version only when the content changed."""
+    """Import a playbook file; a new version only when the content changed.
+
+    FILE is a YAML (or JSON) playbook, or with --from mattermost a Mattermost Playbooks export
+    (docs/integrations/mattermost-playbooks.md).
+    """
     from prr.playbooks.services import ImportResult, import_playbook
     from prr.playbooks.yaml_format import MAX_FILE_BYTES
 
@@ -96,7 +100,10 @@ def _owners(options: tuple[str, ...]) -> dict[str, str]:
     help="yaml: a prr playbook file; mattermost: JSON that Mattermost Playbooks imports.",
 )
 def playbook_export(slug: str, number: int | None, target: str) -> None:
-    """Print a playbook version as YAML, or as a Mattermost Playbooks export."""
+    """Print a playbook version as YAML, or as a Mattermost Playbooks export.
+
+    The YAML imports back unchanged; the JSON is what Mattermost Playbooks imports.
+    """
     from prr.playbooks.services import get_playbook, get_version
     from prr.playbooks.yaml_format import to_yaml
 
@@ -113,28 +120,14 @@ def playbook_export(slug: str, number: int | None, target: str) -> None:
 @json_option
 def playbook_list(as_json: bool) -> None:
     """List playbooks with their latest version."""
-    from django.db.models import Count, Max
+    from prr.playbooks.schemas import PlaybookOut
 
-    from prr.playbooks.models import Playbook
-    from prr.playbooks.services import get_version
-
-    rows = [
-        {
-            "slug": p.slug,
-            "title": p.title,
-            "latest_version": p.latest,
-            "versions": p.count,
-            "kinds": list(get_version(p).spec.kinds),
-        }
-        for p in Playbook.objects.annotate(
-            latest=Max("versions__number"), count=Count("versions")
-        ).order_by("slug")
-    ]
+    rows = PlaybookOut.list_of()
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No playbooks yet. Run `prr init` or `prr playbook import FILE`.")
     for row in rows:
-        kinds = ", ".join(row["kinds"])
-        click.echo(f"{row['slug']:<16} v{row['latest_version']:<4} {row['title']} (kinds: {kinds})")
+        kinds = ", ".join(row.kinds)
+        click.echo(f"{row.slug:<16} v{row.latest_version:<4} {row.title} (kinds: {kinds})")

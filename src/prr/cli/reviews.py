@@ -6,11 +6,14 @@ import json
 import textwrap
 from collections.abc import Iterator
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from prr.cli.base import PrrGroup, acting_user, as_option, json_option, print_json
+from prr.cli.base import PrrGroup, acting_user, as_option, json_option, print_json, when
+
+if TYPE_CHECKING:
+    from prr.reviews.schemas import ReviewOut, ReviewSummaryOut
 
 
 @click.group(cls=PrrGroup)
@@ -19,7 +22,9 @@ def review() -> None:
 
 
 @review.command("start")
-@click.option("--playbook", "playbook_slug", required=True, help="Playbook slug, e.g. prr.")
+@click.option(
+    "--playbook", "playbook_slug", required=True, metavar="SLUG", help="Playbook slug, e.g. prr."
+)
 @click.option("--title", required=True, help="Self-descriptive: 3+ words, 15+ characters.")
 @click.option("--dri", required=True, metavar="USERNAME", help="The person responsible.")
 @click.option(
@@ -47,8 +52,8 @@ def review_start(
     """Start a review from the latest version of a playbook."""
     from prr.accounts.services import get_user
     from prr.playbooks.services import get_playbook, get_version
-    from prr.reviews.queries import describe_review
-    from prr.reviews.services import start_review
+    from prr.reviews.schemas import ReviewOut
+    from prr.reviews.starting import start_review
 
     started = start_review(
         version=get_version(get_playbook(playbook_slug)),
@@ -59,7 +64,7 @@ def review_start(
         by=acting_user(as_user) if as_user else None,
     )
     if as_json:
-        print_json(describe_review(started))
+        print_json(ReviewOut.of(started))
         return
     teams = ", ".join(t.name for t in started.reviewer_teams.all()) or "none"
     click.echo(f"Started {started.ref}: {started.title}")
@@ -120,27 +125,14 @@ def more_hint(total: int, shown: int, status: str) -> str:
     )
 
 
-def list_rows(reviews: list[Any]) -> list[dict[str, Any]]:
-    """A batch of reviews as rows, with their progress read in one query."""
-    from prr.reviews.queries import progress_of
+def list_rows(reviews: list[Any]) -> list[ReviewSummaryOut]:
+    """A batch of reviews, with their progress read in one query."""
+    from prr.reviews.schemas import ReviewSummaryOut
 
-    progress = progress_of(reviews)
-    return [
-        {
-            "number": r.number,
-            "ref": r.ref,
-            "title": r.title,
-            "kind": r.kind,
-            "status": r.status,
-            "dri": r.dri.username,
-            "required_complete": progress[r.pk].complete,
-            "required": progress[r.pk].required,
-        }
-        for r in reviews
-    ]
+    return ReviewSummaryOut.list_of(reviews)
 
 
-def all_rows(reviews: Any) -> Iterator[dict[str, Any]]:
+def all_rows(reviews: Any) -> Iterator[ReviewSummaryOut]:
     """Every review of the list, read LIST_BATCH at a time."""
     batch = list(reviews[:LIST_BATCH])
     while batch:
@@ -150,27 +142,28 @@ def all_rows(reviews: Any) -> Iterator[dict[str, Any]]:
         batch = list(reviews.filter(number__lt=batch[-1].number)[:LIST_BATCH])
 
 
-def echo_list(rows: Iterator[dict[str, Any]], status: str) -> None:
+def echo_list(rows: Iterator[ReviewSummaryOut], status: str) -> None:
     shown = False
     for row in rows:
         shown = True
-        progress = f"{row['required_complete']}/{row['required']}"
-        click.echo(
-            f"{row['ref']:<8} {row['status']:<9} {progress:>7}  @{row['dri']:<12} {row['title']}"
-        )
+        progress = f"{row.complete}/{row.required}"
+        click.echo(f"{row.ref:<8} {row.status:<9} {progress:>7}  @{row.dri:<12} {row.title}")
     if not shown:
         click.echo(f"No {'' if status == 'all' else status + ' '}reviews.")
 
 
-def echo_json_array(rows: Iterator[dict[str, Any]]) -> None:
+def echo_json_array(rows: Iterator[ReviewSummaryOut]) -> None:
     """The rows as one JSON array, written as they come (the same text as `print_json`)."""
+    from prr.representation import as_json
+
     first = next(rows, None)
     if first is None:
         click.echo("[]")
         return
     click.echo("[")
     for row in chain([first], rows):
-        text = textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False, default=str), "  ")
+        data = json.dumps(as_json(row), indent=2, ensure_ascii=False, default=str)
+        text = textwrap.indent(data, "  ")
         click.echo(text if row is first else f",\n{text}", nl=False)
     click.echo("\n]")
 
@@ -179,51 +172,59 @@ def echo_json_array(rows: Iterator[dict[str, Any]]) -> None:
 @click.argument("ref")
 @json_option
 def review_show(ref: str, as_json: bool) -> None:
-    """Show a review: readiness, document, checklist."""
-    from prr.reviews.queries import describe_review, get_review
+    """Show a review: readiness, document, checklist and snapshots."""
+    from prr.reviews.queries import get_review
+    from prr.reviews.schemas import ReviewOut
 
-    data = describe_review(get_review(ref))
+    data = ReviewOut.of(get_review(ref))
     if as_json:
         print_json(data)
         return
     echo_review(data)
 
 
-def echo_review(data: dict[str, Any]) -> None:
-    click.secho(f"{data['ref']}: {data['title']}", bold=True)
+ITEM_MARKS = {"done": "[x]", "open": "[ ]", "n/a": "[-]", "waived": "[~]"}
+
+
+def echo_review(data: ReviewOut) -> None:
+    click.secho(f"{data.ref}: {data.title}", bold=True)
     click.echo(
-        f"  status {data['status']} · kind {data['kind']} · DRI @{data['dri']} · "
-        f"playbook {data['playbook']} v{data['playbook_version']}"
+        f"  status {data.status} · kind {data.kind} · DRI @{data.dri} · "
+        f"playbook {data.playbook} v{data.playbook_version}"
     )
-    teams = ", ".join(data["reviewer_teams"]) or "none"
-    people = ", ".join(f"@{u}" for u in data["reviewers"]) or "none"
+    teams = ", ".join(data.reviewer_teams) or "none"
+    people = ", ".join(f"@{u}" for u in data.reviewers) or "none"
     click.echo(f"  reviewer teams: {teams} · reviewers: {people}")
-    if data["status"] == "open":
-        if data["ready_to_close"]:
+    ready = data.readiness
+    if data.status == "open":
+        if ready.ready:
             click.secho("  Ready to close.", fg="green")
         else:
-            click.echo(f"  Not ready to close ({len(data['missing'])} required item(s) open):")
-            for line in data["missing"]:
-                click.echo(f"    - {line}")
+            if ready.missing:
+                click.echo(f"  Not ready to close ({len(ready.missing)} required item(s) open):")
+            else:
+                click.echo("  Not ready to close:")
+            for missing in ready.missing:
+                click.echo(f"    - {missing.reason}")
+            for unanswered in ready.missing_sections:
+                click.echo(f"    - the section '{unanswered.title}' is not answered yet")
     click.echo("\nReview document:")
-    for section in data["sections"]:
-        state = f"answered by @{section['answered_by']}" if section["answer"] else "not answered"
-        click.echo(f"  [{section['key']}] {section['title']}: {state}")
+    for section in data.sections:
+        state = f"answered by @{section.answered_by}" if section.answer else "not answered"
+        click.echo(f"  [{section.key}] {section.title}: {state}")
     click.echo("\nChecklist:")
     checklist = None
-    marks = {"done": "[x]", "open": "[ ]", "n/a": "[-]"}
-    for item in data["items"]:
-        if item["checklist"] != checklist:
-            checklist = item["checklist"]
+    for item in data.items:
+        if item.checklist != checklist:
+            checklist = item.checklist
             click.echo(f"  {checklist}")
-        who = f" — @{item['changed_by']} ({item['via']})" if item["changed_by"] else ""
-        optional = "" if item["required"] else " (optional)"
+        who = f" — @{item.changed_by} ({item.via})" if item.changed_by else ""
+        optional = "" if item.required else " (optional)"
         click.echo(
-            f"    {marks[item['state']]} {item['key']}: {item['title']}{optional} "
-            f"[{item['owner']}]{who}"
+            f"    {ITEM_MARKS[item.state]} {item.key}: {item.title}{optional} [{item.owner}]{who}"
         )
-    for snapshot in data["snapshots"]:
-        click.echo(f"\nSnapshot v{snapshot['version']}: sha256 {snapshot['sha256']}")
+    for snapshot in data.snapshots:
+        click.echo(f"\nSnapshot v{snapshot.version}: sha256 {snapshot.sha256}")
 
 
 @review.command("post")
@@ -241,13 +242,9 @@ def review_post(ref: str, text: str, as_user: str, as_json: bool) -> None:
         get_review(ref), author=acting_user(as_user), body=text, source=Message.Source.CLI
     )
     if as_json:
-        print_json(
-            {
-                "message": result.message.pk,
-                "effects": [{"item": e.item, "state": e.state} for e in result.effects],
-                "replies": [r.body for r in result.replies],
-            }
-        )
+        from prr.reviews.schemas import PostedOut
+
+        print_json(PostedOut.of(result))
         return
     click.echo(f"Posted message #{result.message.pk}.")
     for reply in result.replies:
@@ -264,8 +261,8 @@ def review_post(ref: str, text: str, as_user: str, as_json: bool) -> None:
 )
 def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -> None:
     """Mark a checklist item done, open again, or n/a (with --reason)."""
+    from prr.reviews.items import set_item_state
     from prr.reviews.queries import get_review
-    from prr.reviews.services import set_item_state
 
     item = set_item_state(get_review(ref), item_key, state, by=acting_user(as_user), reason=reason)
     click.echo(f"'{item.title}' is now {item.state}.")
@@ -278,7 +275,10 @@ def review_set(ref: str, item_key: str, state: str, as_user: str, reason: str) -
 @click.option("--clear", is_flag=True, help="Assign the item to nobody.")
 @as_option
 def review_assign(ref: str, item_key: str, username: str | None, clear: bool, as_user: str) -> None:
-    """Assign an item to USERNAME (a current member of its team, for a team's item)."""
+    """Assign an item to USERNAME (a current member of its team, for a team's item).
+
+    They see it as theirs, are told in their inbox and get its reminders.
+    """
     from prr.accounts.services import get_user
     from prr.reviews.assignment import assign_item
     from prr.reviews.queries import get_review
@@ -299,14 +299,25 @@ def follow_up() -> None:
 @follow_up.command("add")
 @click.argument("ref")
 @click.argument("text")
-@click.option("--owner", help="Who does it: a username or a team slug (default: the DRI).")
+@click.option(
+    "--owner",
+    metavar="USER|TEAM",
+    help="Who does it: a username or a team slug (default: the DRI).",
+)
 @click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), help="Due date (YYYY-MM-DD).")
-@click.option("--link", default="", help="Its issue in a tracker (an http or https link).")
+@click.option(
+    "--link", default="", metavar="URL", help="Its issue in a tracker (an http or https link)."
+)
 @as_option
 def follow_up_add(
     ref: str, text: str, owner: str | None, due: Any, link: str, as_user: str
 ) -> None:
-    """Raise a follow-up on an open review (a reviewer, the DRI or an admin)."""
+    """Raise a follow-up on an open review (a reviewer, the DRI or an admin).
+
+    A chat message starting with `Follow-up:` raises one too. While it is open, the team whose
+    member raised it reads "approved with follow-ups"; it survives the close and reminds its
+    owner when due.
+    """
     from prr.reviews.follow_ups import raise_follow_up
     from prr.reviews.queries import get_review
     from prr.teams.queries import person_or_team
@@ -327,7 +338,10 @@ def follow_up_add(
 @click.argument("number", type=click.IntRange(min=1))
 @as_option
 def follow_up_done(ref: str, number: int, as_user: str) -> None:
-    """Mark a follow-up done (its owner, the DRI or an admin; also after the close)."""
+    """Mark a follow-up done (its owner, the DRI or an admin; also after the close).
+
+    After the close it is an addendum to the snapshot.
+    """
     from prr.reviews.follow_ups import complete_follow_up
     from prr.reviews.queries import get_review
 
@@ -340,25 +354,30 @@ def follow_up_done(ref: str, number: int, as_user: str) -> None:
 @json_option
 def follow_up_list(ref: str | None, as_json: bool) -> None:
     """Open follow-ups, of one review or of all, soonest due first."""
-    from prr.reviews.follow_ups import follow_up_data, open_follow_ups
+    from prr.reviews.follow_ups import open_follow_ups
     from prr.reviews.queries import get_review
+    from prr.reviews.schemas import FollowUpOut
 
-    rows = [follow_up_data(f) for f in open_follow_ups(get_review(ref) if ref else None)]
+    rows = [FollowUpOut.of(f) for f in open_follow_ups(get_review(ref) if ref else None)]
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No open follow-ups.")
     for row in rows:
-        due = f" due {row['due']}" if row["due"] else ""
-        click.echo(f"{row['review']} #{row['number']} ({row['owner']}{due}): {row['text']}")
+        due = f" due {row.due}" if row.due else ""
+        click.echo(f"{row.review} #{row.number} ({row.owner}{due}): {row.text}")
 
 
 @review.command("restart")
 @click.argument("ref")
 @as_option
 def review_restart(ref: str, as_user: str) -> None:
-    """Start the re-review of a closed review: a new review linked to it, its answers copied."""
+    """Start the re-review of a closed review: a new review linked to it, its answers copied.
+
+    By its DRI or an admin. The new review starts from the playbook's latest version, with the
+    same kind, DRI and reviewers.
+    """
     from prr.reviews.queries import get_review
     from prr.reviews.rereview import restart_review
 
@@ -386,20 +405,21 @@ def review_request_rereview(ref: str, reason: str, as_user: str) -> None:
 @review.command("due")
 @json_option
 def review_due(as_json: bool) -> None:
-    """Closed reviews due for a re-review, and why."""
-    from prr.reviews.rereview import due_for_rereview
+    """Closed reviews due for a re-review, and why.
 
-    rows = [
-        {"ref": d.review.ref, "title": d.review.title, "dri": d.review.dri.username, "why": d.why}
-        for d in due_for_rereview()
-    ]
+    Why: the playbook's recertify_after_days have passed, a waiver expired, or an admin asked.
+    """
+    from prr.reviews.rereview import due_for_rereview
+    from prr.reviews.schemas import DueOut
+
+    rows = [DueOut.of(d) for d in due_for_rereview()]
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No review is due for a re-review.")
     for row in rows:
-        click.echo(f"{row['ref']:<8} @{row['dri']:<12} {row['title']}: {row['why']}")
+        click.echo(f"{row.ref:<8} @{row.dri:<12} {row.title}: {row.why}")
 
 
 @review.command("waive")
@@ -413,12 +433,20 @@ def review_due(as_json: bool) -> None:
     help="The waiver's last day (YYYY-MM-DD); the item opens again (or a closed review is "
     "flagged for re-review) after it.",
 )
-@click.option("--owner", help="Who answers for it: a username or a team slug (default: you).")
+@click.option(
+    "--owner",
+    metavar="USER|TEAM",
+    help="Who answers for it: a username or a team slug (default: you).",
+)
 @as_option
 def review_waive(
     ref: str, item_key: str, reason: str, until: Any, owner: str | None, as_user: str
 ) -> None:
-    """Waive an item until a date: it counts as complete for closing meanwhile."""
+    """Waive an item until a date: it counts as complete for closing meanwhile.
+
+    Where n/a is allowed; an approval only if the playbook says `waivable: true`, and only by an
+    admin. Its owner answers for it meanwhile.
+    """
     from prr.reviews.queries import get_review
     from prr.reviews.waivers import waive_item
     from prr.teams.queries import person_or_team
@@ -447,29 +475,21 @@ def review_waive(
 )
 @json_option
 def review_waivers(expiring: int | None, as_json: bool) -> None:
-    """Waivers in force across reviews, soonest to end first."""
+    """Waivers in force across reviews, soonest to end first.
+
+    The same list is at /waivers/ and GET /api/v1/waivers.
+    """
+    from prr.reviews.schemas import WaiverOut
     from prr.reviews.waivers import active_waivers
 
-    rows = [
-        {
-            "review": w.item.review.ref,
-            "item": w.item.key,
-            "title": w.item.title,
-            "until": w.expires_on.isoformat(),
-            "owner": w.owner_label,
-            "reason": w.reason,
-        }
-        for w in active_waivers(expiring_within=expiring)
-    ]
+    rows = [WaiverOut.of(w) for w in active_waivers(expiring_within=expiring)]
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No waivers in force.")
     for row in rows:
-        click.echo(
-            f"{row['until']}  {row['review']:<8} {row['title']} ({row['owner']}): {row['reason']}"
-        )
+        click.echo(f"{row.until}  {row.review:<8} {row.title} ({row.owner}): {row.reason}")
 
 
 @review.command("snooze")
@@ -483,7 +503,11 @@ def review_waivers(expiring: int | None, as_json: bool) -> None:
 @click.option("--clear", is_flag=True, help="Remind about the item again.")
 @as_option
 def review_snooze(ref: str, item_key: str, until: Any, clear: bool, as_user: str) -> None:
-    """Snooze the daily reminders about a due or overdue item."""
+    """Snooze the daily reminders about a due or overdue item.
+
+    No reminders until the end of the --until day; for those who may change the item, and
+    admins. --clear reminds again.
+    """
     from prr.notifications.reminders import snooze
     from prr.reviews.queries import get_review
 
@@ -506,8 +530,8 @@ def review_snooze(ref: str, item_key: str, until: Any, clear: bool, as_user: str
 @as_option
 def review_answer(ref: str, section_key: str, text: str | None, file: Any, as_user: str) -> None:
     """Answer a section of the review document (TEXT or --file PATH, Markdown)."""
+    from prr.reviews.answers import answer_section
     from prr.reviews.queries import get_review
-    from prr.reviews.services import answer_section
 
     if (text is None) == (file is None):
         raise click.UsageError("Give the answer as TEXT or with --file PATH (one of them).")
@@ -523,8 +547,8 @@ def review_answer(ref: str, section_key: str, text: str | None, file: Any, as_us
 @click.option("--reason", default="", help="Why a force-close is justified.")
 def review_close(ref: str, as_user: str, force: bool, reason: str) -> None:
     """Close a review whose required items are all done or n/a; writes a snapshot."""
+    from prr.reviews.lifecycle import close_review
     from prr.reviews.queries import get_review
-    from prr.reviews.services import close_review
 
     if reason and not force:
         raise click.UsageError("--reason goes with --force.")
@@ -540,8 +564,8 @@ def review_close(ref: str, as_user: str, force: bool, reason: str) -> None:
 @click.option("--reason", required=True, help="Why the review is reopened.")
 def review_reopen(ref: str, as_user: str, reason: str) -> None:
     """Reopen a closed or cancelled review (admins); its snapshots are kept."""
+    from prr.reviews.lifecycle import reopen_review
     from prr.reviews.queries import get_review
-    from prr.reviews.services import reopen_review
 
     reopened = reopen_review(get_review(ref), by=acting_user(as_user), reason=reason)
     click.echo(f"Reopened {reopened.ref}.")
@@ -553,8 +577,8 @@ def review_reopen(ref: str, as_user: str, reason: str) -> None:
 @click.option("--reason", required=True, help="Why the review is cancelled.")
 def review_cancel(ref: str, as_user: str, reason: str) -> None:
     """Cancel an open review (the DRI or an admin)."""
+    from prr.reviews.lifecycle import cancel_review
     from prr.reviews.queries import get_review
-    from prr.reviews.services import cancel_review
 
     cancelled = cancel_review(get_review(ref), by=acting_user(as_user), reason=reason)
     click.echo(f"Cancelled {cancelled.ref}.")
@@ -566,24 +590,14 @@ def review_cancel(ref: str, as_user: str, reason: str) -> None:
 def review_timeline(ref: str, as_json: bool) -> None:
     """Everything that happened to a review, oldest first."""
     from prr.reviews.queries import get_review
+    from prr.reviews.schemas import TimelineEventOut
 
-    events = get_review(ref).timeline.select_related("actor").order_by("created_at", "pk")
-    rows = [
-        {
-            "at": e.created_at.isoformat(timespec="seconds"),
-            "kind": e.kind,
-            "actor": e.actor.username if e.actor else None,
-            "summary": e.summary,
-            "message": e.message_id,
-            "data": e.data,
-        }
-        for e in events
-    ]
+    events = get_review(ref).timeline.select_related("actor", "item").order_by("created_at", "pk")
     if as_json:
-        print_json(rows)
+        print_json([TimelineEventOut.of(e) for e in events])
         return
-    for row in rows:
-        click.echo(f"{row['at']}  {row['summary']}")
+    for event in events:
+        click.echo(f"{when(event.created_at)}  {event.summary}")
 
 
 @review.command("diff")
@@ -606,7 +620,11 @@ def review_timeline(ref: str, as_json: bool) -> None:
 def review_diff(
     ref: str, before: int | None, after: int | None, previous: bool, as_json: bool
 ) -> None:
-    """What changed between two snapshots of a review: section by section, item by item."""
+    """What changed between two snapshots of a review: section by section, item by item.
+
+    By default its last two; --previous compares with the review it re-reviews. Both SHA-256
+    are shown.
+    """
     from prr.reviews.queries import get_review
     from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 
@@ -647,11 +665,16 @@ def review_diff(
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--snapshot", "version", type=int, help="Snapshot version (default: the latest).")
 def review_export(ref: str, fmt: str, version: int | None) -> None:
-    """Print a closed review's snapshot as Markdown or JSON."""
+    """Print a closed review's snapshot as Markdown or JSON.
+
+    The JSON carries `sha256` and `content`.
+    """
     from prr.reviews.queries import get_review, get_snapshot
 
     snapshot = get_snapshot(get_review(ref), version)
     if fmt == "json":
-        print_json({"sha256": snapshot.sha256, "content": snapshot.content})
+        from prr.reviews.schemas import SnapshotOut
+
+        print_json(SnapshotOut.of(snapshot))
     else:
         click.echo(snapshot.markdown, nl=False)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from prr.cli.base import PrrGroup, json_option, print_json
+from prr.cli.base import PrrGroup, json_option, print_json, when
 
 
 @click.group(cls=PrrGroup)
@@ -34,35 +32,23 @@ def token_create(as_user: str, name: str) -> None:
 @json_option
 def token_list(as_user: str | None, include_revoked: bool, as_json: bool) -> None:
     """List tokens with their owner, creation and last use (never the tokens themselves)."""
+    from prr.accounts.schemas import TokenOut
     from prr.accounts.services import get_user
     from prr.accounts.tokens import list_tokens
 
     owner = get_user(as_user) if as_user else None
-    rows: list[dict[str, Any]] = [
-        {
-            "id": t.pk,
-            "user": t.user.username,
-            "name": t.name,
-            "prefix": f"prr_{t.prefix}_",
-            "created_at": t.created_at.isoformat(timespec="seconds"),
-            "last_used_at": t.last_used_at.isoformat(timespec="seconds")
-            if t.last_used_at
-            else None,
-            "revoked_at": t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else None,
-        }
-        for t in list_tokens(owner, include_revoked=include_revoked)
-    ]
+    rows = [TokenOut.of(t) for t in list_tokens(owner, include_revoked=include_revoked)]
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No tokens. Create one with `prr token create --as USERNAME --name NAME`.")
     for row in rows:
-        used = f"last used {row['last_used_at']}" if row["last_used_at"] else "never used"
-        revoked = f", revoked {row['revoked_at']}" if row["revoked_at"] else ""
+        used = f"last used {when(row.last_used_at)}" if row.last_used_at else "never used"
+        revoked = f", revoked {when(row.revoked_at)}" if row.revoked_at else ""
         click.echo(
-            f"#{row['id']:<4} @{row['user']:<14} {row['name']:<28} {row['prefix']}…  "
-            f"created {row['created_at']}, {used}{revoked}"
+            f"#{row.id:<4} @{row.user:<14} {row.name:<28} {row.prefix}…  "
+            f"created {when(row.created_at)}, {used}{revoked}"
         )
 
 

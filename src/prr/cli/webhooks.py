@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from prr.cli.base import PrrGroup, json_option, print_json
+from prr.cli.base import PrrGroup, json_option, print_json, when
 
 if TYPE_CHECKING:
-    from prr.integrations.webhooks.models import Delivery, Subscription
+    pass
 
 
 @click.group(cls=PrrGroup)
 def webhook() -> None:
-    """Outgoing webhooks: where prr sends review events, signed with a secret."""
-
-
-def subscription_row(s: Subscription) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "url": s.url,
-        "events": s.events,
-        "active": s.active,
-        "created_by": s.created_by.username if s.created_by else None,
-        "created_at": s.created_at.isoformat(timespec="seconds"),
-        "pending_deliveries": getattr(s, "pending_count", None),
-        "failed_deliveries": getattr(s, "failed_count", None),
-    }
-
-
-def delivery_row(d: Delivery) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "webhook": d.subscription_id,
-        "url": d.subscription.url,
-        "event": d.event_type,
-        "event_id": d.event_id,
-        "review": d.review.ref if d.review else None,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_attempt_at": d.next_attempt_at.isoformat(timespec="seconds")
-        if d.next_attempt_at and d.status != d.Status.DELIVERED
-        else None,
-        "last_error": d.last_error or None,
-        "created_at": d.created_at.isoformat(timespec="seconds"),
-        "delivered_at": d.delivered_at.isoformat(timespec="seconds") if d.delivered_at else None,
-    }
+    """Outgoing webhooks: where prr sends review events, signed with a secret (docs/webhooks.md)."""
 
 
 def event_types_epilog() -> str:
@@ -85,18 +53,19 @@ def webhook_add(url: str, events: tuple[str, ...], secret: str | None) -> None:
 @json_option
 def webhook_list(as_json: bool) -> None:
     """List webhook subscriptions (secrets are never shown again)."""
+    from prr.integrations.webhooks.schemas import SubscriptionOut
     from prr.integrations.webhooks.services import list_subscriptions
 
-    rows = [subscription_row(s) for s in list_subscriptions(by=None)]
+    rows = [SubscriptionOut.of(s) for s in list_subscriptions(by=None)]
     if as_json:
         print_json(rows)
         return
     if not rows:
         click.echo("No webhooks yet. Add one with `prr webhook add URL --events TYPES`.")
     for row in rows:
-        state = "" if row["active"] else " [inactive]"
-        counts = f"{row['pending_deliveries']} waiting, {row['failed_deliveries']} failed"
-        click.echo(f"#{row['id']:<4} {row['url']}{state}  {', '.join(row['events'])}  ({counts})")
+        state = "" if row.active else " [inactive]"
+        counts = f"{row.pending_deliveries} waiting, {row.failed_deliveries} failed"
+        click.echo(f"#{row.id:<4} {row.url}{state}  {', '.join(row.events)}  ({counts})")
 
 
 @webhook.command("remove")
@@ -127,10 +96,11 @@ def webhook_deliveries(
     status: str | None, subscription_id: int | None, limit: int, as_json: bool
 ) -> None:
     """List the latest deliveries, newest first."""
+    from prr.integrations.webhooks.schemas import DeliveryOut
     from prr.integrations.webhooks.services import list_deliveries
 
     found = list_deliveries(by=None, status=status, subscription_id=subscription_id, limit=limit)
-    rows = [delivery_row(d) for d in found]
+    rows = [DeliveryOut.of(d) for d in found]
     if as_json:
         print_json(rows)
         return
@@ -138,13 +108,15 @@ def webhook_deliveries(
         click.echo("No deliveries.")
     for row in rows:
         line = (
-            f"#{row['id']:<5} {row['status']:<9} {row['event']:<22} {row['review'] or '-':<8} "
-            f"webhook #{row['webhook']}  attempts: {row['attempts']}"
+            f"#{row.id:<5} {row.status:<9} {row.event_type:<22} {row.review or '-':<8} "
+            f"webhook #{row.subscription}  attempts: {row.attempts}"
         )
-        if row["next_attempt_at"]:
-            line += f"  next: {row['next_attempt_at']}"
-        if row["last_error"] and row["status"] != "delivered":
-            line += f"  last error: {row['last_error']}"
+        if row.round > 1:
+            line += f" (round {row.round})"
+        if row.next_attempt_at:
+            line += f"  next: {when(row.next_attempt_at)}"
+        if row.last_error and row.status != "delivered":
+            line += f"  last error: {row.last_error}"
         click.echo(line)
 
 

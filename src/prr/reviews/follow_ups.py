@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -27,6 +26,7 @@ from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
 from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from prr.reviews.models import FollowUp, Review, ReviewItem, Snapshot, TimelineKind
+from prr.reviews.schemas import AddendumOut
 from prr.reviews.services import ensure_open, is_dri_or_admin, lock_review, record
 from prr.teams.models import Team
 from prr.teams.queries import current_memberships, is_current_member
@@ -200,32 +200,18 @@ def follow_up_in_message(body: str) -> str | None:
     return match.group("text").strip() if match else None
 
 
-def follow_up_data(f: FollowUp) -> dict[str, Any]:
-    """A follow-up as plain data: the API's and the CLI's `--json` representation."""
-    return {
-        "review": f.review.ref,
-        "number": f.number,
-        "text": f.text,
-        "owner": f.owner_label,
-        "due": f.due_on.isoformat() if f.due_on else None,
-        "link": f.link or None,
-        "raised_by": f.raised_by.username,
-        "done": f.done_at is not None,
-    }
-
-
-def addenda(snapshot: Snapshot) -> list[dict[str, Any]]:
+def addenda(snapshot: Snapshot) -> list[AddendumOut]:
     """Follow-ups of the snapshot's review done after it was written: what the frozen
     document is followed by (the snapshot itself, and its hash, never change)."""
     done = snapshot.review.follow_ups.filter(done_at__gt=snapshot.created_at).select_related(
         "done_by"
     )
     return [
-        {
-            "follow_up": f.number,
-            "text": f.text,
-            "done_at": f.done_at,
-            "done_by": f.done_by.username if f.done_by else None,
-        }
+        AddendumOut(
+            follow_up=f.number,
+            text=f.text,
+            done_at=f.done_at,  # type: ignore[arg-type]  # filtered on it
+            done_by=f.done_by.username if f.done_by else None,
+        )
         for f in done.order_by("done_at", "number")
     ]

@@ -404,69 +404,6 @@ def readiness(review: Review, items: list[ReviewItem] | None = None) -> dict[str
     }
 
 
-def describe_review(review: Review) -> dict[str, Any]:
-    """The review as plain data (for `--json` output and exports); a fixed number of queries."""
-    answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
-    items = list(items_of(review))
-    missing = [
-        describe_missing(item, review)
-        for item in items
-        if item.required and item.state == ReviewItem.State.OPEN
-    ]
-    return {
-        "number": review.number,
-        "ref": review.ref,
-        "title": review.title,
-        "status": review.status,
-        "kind": review.kind,
-        "dri": review.dri.username,
-        "playbook": review.playbook_version.playbook.slug,
-        "playbook_version": review.playbook_version.number,
-        "created_at": review.created_at.isoformat(timespec="seconds"),
-        "closed_at": review.closed_at.isoformat(timespec="seconds") if review.closed_at else None,
-        "reviewer_teams": [t.slug for t in review.reviewer_teams.order_by("slug")],
-        "reviewers": [u.username for u in review.reviewers.order_by("username")],
-        "ready_to_close": review.is_open and not missing,
-        "missing": missing,
-        "items": [
-            {
-                "key": item.key,
-                "checklist": item.checklist,
-                "title": item.title,
-                "owner": item.owner_label,
-                "required": item.required,
-                "allow_na": item.allow_na,
-                "state": item.state,
-                "na_reason": item.na_reason or None,
-                "changed_by": item.changed_by.username if item.changed_by else None,
-                "changed_at": item.changed_at.isoformat(timespec="seconds")
-                if item.changed_at
-                else None,
-                "via": item.changed_via or None,
-                "message": item.changed_by_message_id,
-                "due_at": item.due_at.isoformat(timespec="seconds") if item.due_at else None,
-            }
-            for item in items
-        ],
-        "sections": [
-            {
-                "key": section.key,
-                "title": section.title,
-                "questions": list(section.questions),
-                "answer": answers[section.key].body if section.key in answers else None,
-                "answered_by": answers[section.key].updated_by.username
-                if section.key in answers
-                else None,
-            }
-            for section in review.document_sections
-        ],
-        "snapshots": [
-            {"version": s.version, "sha256": s.sha256, "created_at": s.created_at.isoformat()}
-            for s in review.snapshots.order_by("version")
-        ],
-    }
-
-
 def get_snapshot(review: Review, version: int | None = None) -> Snapshot:
     """The given snapshot version, or the latest."""
     snapshots = review.snapshots.order_by("-version")

@@ -9,6 +9,7 @@ from typing import Any
 
 from prr.accounts.models import User
 from prr.reviews.models import Review, Snapshot, Waiver
+from prr.reviews.schemas import FollowUpOut
 
 FORMAT = "prr-snapshot/1"
 
@@ -22,9 +23,6 @@ def _handle(user: User | None) -> str | None:
 
 
 def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
-    # Here, not at the top: follow_ups imports the services, which import this module.
-    from prr.reviews.follow_ups import follow_up_data
-
     spec = review.playbook_version.spec
     answers = {a.section_key: a for a in review.answers.select_related("updated_by")}
     items = review.items.select_related("owner_team", "changed_by").order_by("position")
@@ -105,7 +103,7 @@ def build_content(review: Review, *, version: int, by: User) -> dict[str, Any]:
             for item in items
         ],
         "follow_ups": [
-            {key: value for key, value in follow_up_data(f).items() if key != "review"}
+            FollowUpOut.of(f).model_dump(mode="json", exclude={"review"})
             for f in review.follow_ups.select_related(
                 "owner_user", "owner_team", "raised_by"
             ).order_by("number")

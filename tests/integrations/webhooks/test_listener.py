@@ -9,8 +9,12 @@ from django_tasks_db.models import DBTaskResult
 from prr.integrations.webhooks.listener import on_review_event
 from prr.integrations.webhooks.models import Delivery
 from prr.integrations.webhooks.services import add_subscription, set_subscription_active
+from prr.representation import as_json
 from prr.reviews import events
-from prr.reviews.services import close_review, set_item_state
+from prr.reviews.items import set_item_state
+from prr.reviews.lifecycle import close_review
+from prr.reviews.queries import get_review
+from prr.reviews.schemas import ReviewSummaryOut
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,7 +87,8 @@ def test_the_payload_describes_the_event_and_the_review(review, dri, settings):
     assert payload["type"] == "review.item_changed"
     assert payload["actor"] == "dana"
     assert len(payload["id"]) == 36
-    assert payload["occurred_at"].endswith("+00:00")
+    # Timestamps as the REST API writes them (before: Python's isoformat, "+00:00").
+    assert payload["occurred_at"].endswith("Z")
     assert payload["change"]["item"] == "dashboards"
     assert payload["change"]["state"] == "done"
     summary = payload["review"]
@@ -97,3 +102,17 @@ def test_the_payload_describes_the_event_and_the_review(review, dri, settings):
     assert set(missing) == {"load-test", "sre-review", "security-review"}
     assert missing["sre-review"]["owner"] == "sre"
     assert "waiting for a member of team SRE" in missing["sre-review"]["reason"]
+
+
+def test_the_payload_carries_the_review_as_the_api_lists_it(review, dri):
+    # One representation: the payload's review is the API's review summary, plus readiness
+    # (before, a payload had only number, ref, title, status, url and readiness).
+    add_subscription("http://127.0.0.1:9/all", ["review.item_changed"], by=None)
+    set_item_state(review, "dashboards", "done", by=dri)
+    summary = Delivery.objects.get().payload["review"]
+    [listed] = as_json(ReviewSummaryOut.list_of([get_review(review.number)]))
+    assert {k: v for k, v in summary.items() if k != "readiness"} == listed
+    assert (summary["complete"], summary["required"]) == (
+        summary["readiness"]["complete"],
+        summary["readiness"]["required"],
+    )

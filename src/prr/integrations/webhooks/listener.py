@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from prr.integrations.webhooks.models import Delivery, Subscription
 from prr.integrations.webhooks.tasks import enqueue_delivery
+from prr.representation import as_json
 from prr.reviews.events import Event
 from prr.reviews.models import Review
 from prr.reviews.per_request import once_per_request
-from prr.reviews.queries import readiness
+from prr.reviews.schemas import EventPayloadOut, ReviewEventOut
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,9 @@ def on_review_event(event: Event) -> None:
     if not subscriptions:
         return
     try:
-        review = Review.objects.select_related("dri").get(pk=event.review_id)
+        review = Review.objects.select_related("dri", "playbook_version__playbook").get(
+            pk=event.review_id
+        )
     except Review.DoesNotExist:
         logger.warning("Event %s (%s): review %s is gone.", event.id, event.type, event.review_id)
         return
@@ -52,18 +54,14 @@ def on_review_event(event: Event) -> None:
 
 def build_payload(event: Event, review: Review) -> dict[str, Any]:
     """The JSON body receivers get; frozen when the event happens, identical on every retry."""
-    return {
-        "id": event.id,
-        "type": event.type,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor": event.actor,
-        "review": {
-            "number": review.number,
-            "ref": review.ref,
-            "title": review.title,
-            "status": review.status,
-            "url": f"{settings.BASE_URL}/reviews/{review.number}/",
-            "readiness": readiness(review),
-        },
-        "change": event.change,
-    }
+    payload: dict[str, Any] = as_json(
+        EventPayloadOut(
+            id=event.id,
+            type=event.type,
+            occurred_at=event.occurred_at,
+            actor=event.actor,
+            review=ReviewEventOut.of(review),
+            change=event.change,
+        )
+    )
+    return payload
