@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := src tests bench
 
-.PHONY: demo test lint pytest chromium slapd nginx bench prr-review screenshots clean
+.PHONY: demo test lint docs pytest chromium slapd nginx bench prr-review screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy $(SOURCES)
+
+# The parts of the docs written from the code (src/prr/docs_gen.py): the README's CLI reference
+# and the webhook event types. tests/test_docs.py fails when they are stale.
+docs: $(VENV)/.installed-dev
+	$(BIN)/cog -r README.md docs/webhooks.md
 
 # The suite on SQLite; then on PostgreSQL when PRR_TEST_DATABASE_URL is set.
 # The browser the end-to-end tests drive (Debian's chromium; installed when missing, as root).

@@ -24,7 +24,9 @@ def one_platform(mattermost: str | bool | None, slack: str | bool | None) -> str
 @click.argument("ref")
 @click.option("--mattermost-channel", metavar="ID", help="The Mattermost channel id.")
 @click.option("--slack-channel", metavar="ID", help="The Slack channel id (C0123…).")
-@click.option("--channel-name", default="", help="The channel's name, shown in messages.")
+@click.option(
+    "--channel-name", default="", metavar="NAME", help="The channel's name, shown in messages."
+)
 @click.option(
     "--notify-url",
     default="",
@@ -81,7 +83,11 @@ def review_unlink(ref: str, mattermost: bool, slack: bool, as_user: str | None) 
 @click.option("--mattermost", metavar="USER_ID", help="The person's Mattermost user id.")
 @click.option("--slack", metavar="USER_ID", help="The person's Slack user id (U0123…).")
 def user_link(username: str, mattermost: str | None, slack: str | None) -> None:
-    """Let a chat account speak as USERNAME (needed when the chat username differs)."""
+    """Let a chat account speak as USERNAME (needed when the chat username differs).
+
+    Without a link, an account speaks as the prr user with the email the chat verified, or
+    (with PRR_CHAT_USERNAME_FALLBACK) the one with the same username (docs/identity.md).
+    """
     from prr.accounts.services import get_user
     from prr.integrations.chat.services import link_user
 

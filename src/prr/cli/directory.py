@@ -28,6 +28,7 @@ def directory_sync() -> None:
 
     Exit status 1 when the server cannot be reached or refuses the bind (nothing changed),
     or when a group was not found (that team is left as it was; the others are synced).
+    `prr worker` runs it every PRR_LDAP_SYNC_INTERVAL seconds.
     """
     from prr.cli.worker import worker_id
     from prr.integrations.ldap.sync import sync_now

@@ -14,7 +14,7 @@ def prune(dry_run: bool) -> None:
     PRR_PRUNE_AFTER_DAYS, and chat echo records past their window.
 
     Never deletes what is still to be sent or failed (waiting for a retry by hand), nor any
-    part of a review's audit trail.
+    part of a review's audit trail. `prr worker` prunes hourly (docs/monitoring.md).
     """
     from prr.operations.pruning import after_days, prune
 

@@ -8,7 +8,7 @@ from prr.cli.base import PrrCommand, json_option, print_json
 
 
 @click.command(cls=PrrCommand)
-@click.option("--playbook", help="Only reviews of this playbook (its slug).")
+@click.option("--playbook", metavar="SLUG", help="Only reviews of this playbook (its slug).")
 @click.option("--kind", help="Only reviews of this kind.")
 @json_option
 def report(playbook: str | None, kind: str | None, as_json: bool) -> None:

@@ -29,9 +29,9 @@ def prepare_database() -> list[str]:
 
 @click.command(cls=PrrCommand)
 def init() -> None:
-    """Create or upgrade the database; add default teams and the default playbook.
+    """Create or upgrade the database; add the default teams and playbook; safe to run again.
 
-    Safe to run again: it only adds what is missing.
+    It only adds what is missing.
     """
     from django.conf import settings
 

@@ -153,6 +153,7 @@ def log_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
     type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
+    metavar="SECONDS",
     help="Seconds to wait before looking again when nothing is due.",
 )
 @click.option("--batch", is_flag=True, help="Run what is due now, then exit.")
@@ -164,6 +165,10 @@ def log_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
 )
 def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
     """Run queued background work until stopped; any number of workers may run at once.
+
+    It sends webhook deliveries, chat posts and emails; unless --batch, it also sends reminders
+    and digests, ends expired waivers, syncs LDAP teams (with PRR_LDAP_URL) and prunes old
+    records hourly.
 
     Ctrl-C or SIGTERM stops it after the task at hand; a second one stops it at once.
     """
