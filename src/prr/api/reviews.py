@@ -21,7 +21,6 @@ from prr.api.schemas import (
     ReviewersIn,
     StartReviewIn,
 )
-from prr.errors import NotFound
 from prr.notifications.reminders import snooze
 from prr.playbooks.services import get_playbook, get_version
 from prr.reviews import answers, items, lifecycle, starting
@@ -55,6 +54,7 @@ from prr.reviews.schemas import (
     TimelineEventOut,
     WaiverOut,
 )
+from prr.reviews.services import get_section
 from prr.reviews.snapshot_diff import against_previous, diff_snapshots, pick_snapshots
 from prr.reviews.waivers import active_waivers, waive_item
 from prr.teams.queries import person_or_team
@@ -383,11 +383,7 @@ def sections(review: Review, only: str | None = None) -> list[SectionOut]:
     """The review document's sections with their answers, or just `only`."""
     if only is None:
         return SectionOut.list_of(review)
-    found = [s for s in review.document_sections if s.key == only]
-    if not found:
-        known = ", ".join(s.key for s in review.document_sections)
-        raise NotFound(f"{review.ref} has no section '{only}' (sections: {known}).")
-    return SectionOut.list_of(review, found)
+    return SectionOut.list_of(review, [get_section(review, only)])
 
 
 @router.get(

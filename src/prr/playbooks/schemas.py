@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from ninja import Field, Schema
 
 from prr.playbooks.models import Playbook, PlaybookVersion
@@ -23,21 +23,28 @@ class PlaybookOut(Schema):
 
     @classmethod
     def list_of(cls, playbooks: QuerySet[Playbook] | None = None) -> list[PlaybookOut]:
-        """Every playbook (or those given), with its latest version's kinds."""
-        from prr.playbooks.services import get_version
-
-        found = (Playbook.objects.all() if playbooks is None else playbooks).annotate(
-            latest=Max("versions__number"), count=Count("versions")
+        """Every playbook (or those given), with its latest version's kinds: two queries."""
+        found = list(
+            (Playbook.objects.all() if playbooks is None else playbooks)
+            .annotate(latest=Max("versions__number"), count=Count("versions"))
+            .order_by("slug")
         )
+        newest = PlaybookVersion.objects.filter(playbook=OuterRef("playbook")).order_by("-number")
+        latest = {
+            v.playbook_id: v
+            for v in PlaybookVersion.objects.filter(
+                playbook__in=found, number=Subquery(newest.values("number")[:1])
+            )
+        }
         return [
             cls(
                 slug=p.slug,
                 title=p.title,
                 latest_version=p.latest,
                 versions=p.count,
-                kinds=list(get_version(p).spec.kinds) if p.count else [],
+                kinds=list(latest[p.pk].spec.kinds) if p.pk in latest else [],
             )
-            for p in found.order_by("slug")
+            for p in found
         ]
 
 

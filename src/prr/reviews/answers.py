@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from prr.accounts.models import User
 from prr.accounts.services import ensure_can_act
-from prr.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from prr.errors import InvalidInput, PermissionDenied, RuleViolation
+from prr.playbooks.spec import Section
 from prr.reviews import events
 from prr.reviews.models import (
     Answer,
@@ -19,14 +20,19 @@ from prr.reviews.models import (
     TimelineKind,
 )
 from prr.reviews.queries import missing_items, missing_sections
-from prr.reviews.services import (
-    ensure_open,
-    is_dri_or_admin,
-    lock_review,
-    record,
-)
+from prr.reviews.services import ensure_open, get_section, lock_review, may, record, who_may
 
 ANSWER_MAX_CHARS = 100_000
+
+
+def ensure_may_answer(review: Review, section_key: str, by: User) -> Section:
+    """The section `by` may answer now, or the refusal (also for a face's preview, before
+    any text is written)."""
+    section = get_section(review, section_key)
+    ensure_open(review, "change its answers")
+    if not may("answer", by, review):
+        raise PermissionDenied(f"Only {who_may('answer', review)} can answer the review document.")
+    return section
 
 
 def answer_section(review: Review, section_key: str, body: str, *, by: User) -> Answer:
@@ -39,25 +45,16 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
         raise InvalidInput(f"The answer is longer than {ANSWER_MAX_CHARS:,} characters.")
     with transaction.atomic():
         review = lock_review(review)
-        sections = {s.key: s for s in review.document_sections}
-        if section_key not in sections:
-            raise NotFound(
-                f"{review.ref} has no section '{section_key}' (sections: {', '.join(sections)})."
-            )
-        ensure_open(review, "change its answers")
-        if not is_dri_or_admin(by, review):
-            raise PermissionDenied(
-                f"Only the DRI (@{review.dri.username}) or an admin can answer the review document."
-            )
+        section = ensure_may_answer(review, section_key, by)
         now = timezone.now()
         answer = Answer.objects.filter(review=review, section_key=section_key).first()
         completes = (
-            sections[section_key].required
+            section.required
             and (answer is None or not answer.body.strip())
             and [s.key for s in missing_sections(review)] == [section_key]
         )
         if answer is not None and answer.body == body:
-            raise RuleViolation(f"The answer to '{sections[section_key].title}' is unchanged.")
+            raise RuleViolation(f"The answer to '{section.title}' is unchanged.")
         if answer is None:
             answer = Answer.objects.create(
                 review=review, section_key=section_key, body=body, updated_by=by, updated_at=now
@@ -69,7 +66,7 @@ def answer_section(review: Review, section_key: str, body: str, *, by: User) -> 
         record(
             review,
             TimelineKind.ANSWER_UPDATED,
-            f"@{by.username} answered '{sections[section_key].title}'",
+            f"@{by.username} answered '{section.title}'",
             actor=by,
             section=section_key,
             as_admin=by.pk != review.dri_id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from prr.accounts.models import User
 from prr.errors import InvalidInput, NotFound, RuleViolation
+from prr.playbooks.spec import Section
 from prr.reviews.models import (
     Message,
     Review,
@@ -122,6 +123,15 @@ def get_item(review: Review, key: str) -> ReviewItem:
         keys = ", ".join(review.items.values_list("key", flat=True))
         raise NotFound(f"{review.ref} has no item '{key}' (items: {keys}).")
     return item
+
+
+def get_section(review: Review, key: str) -> Section:
+    """A section of the review's document (its playbook's, for its kind)."""
+    for section in review.document_sections:
+        if section.key == key:
+            return section
+    known = ", ".join(s.key for s in review.document_sections)
+    raise NotFound(f"{review.ref} has no section '{key}' (sections: {known}).")
 
 
 def who_may_change(item: ReviewItem, review: Review) -> str:

@@ -20,7 +20,7 @@ from prr.integrations.webhooks.services import (
     set_subscription_active,
 )
 from prr.integrations.webhooks.signing import verify_signature
-from prr.integrations.webhooks.tasks import claim, deliver, rescue_abandoned, retry_delay, settle
+from prr.integrations.webhooks.tasks import LIMITS, claim, deliver, rescue_abandoned, settle
 from prr.reviews.items import set_item_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,7 +142,7 @@ def test_a_redirect_is_not_followed(review, dri, receiver, subscribed, drain, se
 def test_the_back_off_doubles_up_to_its_cap(settings):
     settings.WEBHOOK_RETRY_DELAY = 10
     settings.WEBHOOK_RETRY_MAX_DELAY = 60
-    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 60, 60]
+    assert [LIMITS.retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 60, 60]
 
 
 def test_a_delivery_runs_once_even_if_its_task_runs_twice(review, dri, receiver, subscribed, drain):

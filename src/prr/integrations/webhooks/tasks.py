@@ -25,7 +25,6 @@ from prr.integrations.webhooks.signing import signed_headers
 from prr.operations import metrics
 
 LIMITS = outbox.Limits("WEBHOOK")
-retry_delay = LIMITS.retry_delay
 
 
 def encode_payload(payload: object) -> bytes:

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prr.accounts.models import User
 from prr.accounts.services import get_user
-from prr.errors import InvalidInput, NotFound, PermissionDenied, PrrError
-from prr.reviews.answers import answer_section
+from prr.errors import InvalidInput, NotFound, PrrError
+from prr.reviews.answers import answer_section, ensure_may_answer
 from prr.reviews.assignment import assign_item
 from prr.reviews.channel import PostResult, post_message
 from prr.reviews.follow_ups import complete_follow_up, raise_follow_up
@@ -30,7 +30,6 @@ from prr.reviews.items import set_item_state
 from prr.reviews.models import Review
 from prr.reviews.queries import get_review, live_version, parse_ref
 from prr.reviews.rereview import request_rereview, restart_review
-from prr.reviews.services import ensure_open, may, who_may
 from prr.reviews.starting import add_reviewers
 from prr.reviews.waivers import waive_item
 from prr.teams.models import Team
@@ -251,16 +250,6 @@ def answer_preview(request: HttpRequest, number: int, section_key: str) -> HttpR
         review, acting_user(request), preview=preview, show=shown_items(request)
     )
     return render(request, "web/review.html", context)
-
-
-def ensure_may_answer(review: Review, section_key: str, user: User) -> None:
-    """What `answer_section` would refuse before looking at the text, in its words."""
-    titles = {s.key: s.title for s in review.playbook_version.spec.sections}
-    if section_key not in titles:
-        raise NotFound(f"{review.ref} has no section '{section_key}'.")
-    ensure_open(review, "change its answers")
-    if not may("answer", user, review):
-        raise PermissionDenied(f"Only {who_may('answer', review)} can answer the review document.")
 
 
 @login_required
